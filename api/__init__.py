@@ -1,0 +1,1 @@
+"""The running service: app factory, settings, identity, limits, the `hdnd` CLI."""

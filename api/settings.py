@@ -1,0 +1,37 @@
+"""Settings from the environment (prefix `HDND_`), read once per process."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; the README's configuration table lists the same."""
+
+    model_config = SettingsConfigDict(env_prefix="HDND_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Address `hdnd serve` listens on.")
+    port: int = Field(8000, ge=0, le=65535, description="Port `hdnd serve` listens on.")
+    database_url: str | None = Field(
+        None, description="PostgreSQL to use; unset starts the embedded one in the data dir."
+    )
+    data_dir: Path = Field(Path(".hdnd"), description="Embedded database and dev secret live here.")
+    graphiql: bool = Field(True, description="Serve GraphiQL and field suggestions.")
+    jwt_secret: str | None = Field(None, description="HS256 key that signs App Hậu Giang tokens.")
+    jwt_issuer: str | None = Field(None, description="Required `iss` claim, when set.")
+    jwt_audience: str | None = Field(None, description="Required `aud` claim, when set.")
+    rate_limit: int = Field(600, ge=1, description="Requests a minute per client.")
+    redis_url: str | None = Field(None, description="Share rate-limit budgets across processes.")
+    petitions_per_hour: int = Field(10, ge=1, description="Petitions a citizen may submit an hour.")
+    ack_days: int = Field(7, ge=1, description="Days to acknowledge a petition before overdue.")
+    answer_days: int = Field(30, ge=1, description="Days to answer a petition before overdue.")
+    log_level: str = Field("INFO", description="Log level of the JSON-lines log.")
+    db_pool_size: int = Field(10, ge=1, description="Database connections per process.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings."""
+    return Settings()

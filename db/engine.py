@@ -1,0 +1,40 @@
+"""Engine and sessions. Made once per process (the Starlette lifespan), disposed there."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+Sessionmaker = async_sessionmaker[AsyncSession]
+
+
+def async_url(url: str) -> str:
+    """`url` with the asyncpg driver, whatever PostgreSQL spelling it came in."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() not in ("postgresql", "postgres"):
+        raise ValueError("HDND_DATABASE_URL phải là địa chỉ PostgreSQL (postgresql://…).")
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """An asyncpg engine; connections are checked before use so a restarted server heals."""
+    return create_async_engine(
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"timezone": "UTC", "application_name": "hdnd"}},
+    )
+
+
+def make_sessionmaker(engine: AsyncEngine) -> Sessionmaker:
+    """Sessions whose objects stay readable after commit without touching the database."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def transaction(sessionmaker: Sessionmaker) -> AsyncIterator[AsyncSession]:
+    """One session and one transaction: committed on success, rolled back on any error."""
+    async with sessionmaker() as session, session.begin():
+        yield session

@@ -1,0 +1,55 @@
+"""Who is asking: the identity every rule in db/ takes as an argument."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Roles are stored per account in the database, never read from a token."""
+
+    CITIZEN = "CITIZEN"
+    DELEGATE = "DELEGATE"
+    STAFF = "STAFF"
+    MONITOR = "MONITOR"
+    ADMIN = "ADMIN"
+
+
+class ViewerKind(StrEnum):
+    """How the request identified itself."""
+
+    ANONYMOUS = "anonymous"
+    INTEGRATOR = "integrator"
+    ACCOUNT = "account"
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The caller of one request: anonymous, an integrator (API key) or a signed-in account.
+
+    `name` and `phone` are the token's claims, carried only to fill a petition's submitter.
+    """
+
+    kind: ViewerKind = ViewerKind.ANONYMOUS
+    sub: str | None = None
+    account_id: int | None = None
+    role: Role | None = None
+    delegate_id: int | None = None
+    group_id: int | None = None
+    integrator: str | None = None
+    name: str | None = None
+    phone: str | None = None
+
+    @property
+    def is_signed_in(self) -> bool:
+        return self.kind is ViewerKind.ACCOUNT and self.account_id is not None
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role is not None and self.role in roles
+
+    @property
+    def sees_everything(self) -> bool:
+        """STAFF, MONITOR and ADMIN read every record."""
+        return self.has_role(Role.STAFF, Role.MONITOR, Role.ADMIN)
+
+
+ANONYMOUS = Viewer()
