@@ -2,6 +2,7 @@
 `SQLModel.metadata`, which Alembic compares with the migrations."""
 
 from db.tables.accounts import Account
+from db.tables.audit import AuditEvent
 from db.tables.council import (
     AdministrativeUnit,
     Committee,
@@ -14,10 +15,12 @@ from db.tables.council import (
     GroupArea,
     Term,
 )
+from db.tables.petitions import Petition, PetitionEvent, PetitionSupport
 
 __all__ = [
     "Account",
     "AdministrativeUnit",
+    "AuditEvent",
     "Committee",
     "CommitteeMember",
     "Constituency",
@@ -26,5 +29,8 @@ __all__ = [
     "Delegate",
     "DelegateGroup",
     "GroupArea",
+    "Petition",
+    "PetitionEvent",
+    "PetitionSupport",
     "Term",
 ]

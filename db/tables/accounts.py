@@ -28,5 +28,5 @@ class Account(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow,
         sa_column_kwargs={"server_default": NOW},
-        sa_type=timestamptz(),  # type: ignore[call-overload]
+        sa_type=timestamptz(),
     )

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import TextClause
+from sqlmodel import SQLModel
 
 NOW: TextClause = sa.text("now()")
 
@@ -16,3 +17,10 @@ def utcnow() -> datetime:
 def timestamptz() -> sa.DateTime:
     """`timestamp with time zone`: every stored instant carries its offset."""
     return sa.DateTime(timezone=True)
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table behind a SQLModel class, typed for Core statements."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, sa.Table)
+    return table

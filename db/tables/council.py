@@ -80,7 +80,9 @@ class Constituency(SQLModel, table=True):
     term_id: int = Field(foreign_key="term.id")
     number: int
     name: str
-    seats: int = Field(sa_column=sa.Column(sa.Integer, sa.CheckConstraint("seats > 0"), nullable=False))
+    seats: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.CheckConstraint("seats > 0"), nullable=False)
+    )
 
 
 class ConstituencyUnit(SQLModel, table=True):
@@ -125,7 +127,9 @@ class Delegate(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     full_name: str
     full_name_folded: str = Field(
-        sa_column=sa.Column(sa.Text, sa.Computed("hdnd_fold(full_name)", persisted=True), nullable=False)
+        sa_column=sa.Column(
+            sa.Text, sa.Computed("hdnd_fold(full_name)", persisted=True), nullable=False
+        )
     )
     title: str | None = None
     workplace: str | None = None
@@ -139,12 +143,12 @@ class Delegate(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow,
         sa_column_kwargs={"server_default": NOW},
-        sa_type=timestamptz(),  # type: ignore[call-overload]
+        sa_type=timestamptz(),
     )
     updated_at: datetime = Field(
         default_factory=utcnow,
         sa_column_kwargs={"server_default": NOW},
-        sa_type=timestamptz(),  # type: ignore[call-overload]
+        sa_type=timestamptz(),
     )
 
 

@@ -1,0 +1,289 @@
+"""The `hdnd` command: serve, migrate, seed, export-schema, load-directory, token, grant."""
+
+import asyncio
+import errno
+import logging
+import secrets
+import socket
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from api.embedded import EmbeddedDatabaseError, EmbeddedPostgres
+from api.identity import issue_token
+from api.settings import Settings, get_settings
+from db.engine import make_engine, make_sessionmaker, transaction
+
+app = typer.Typer(
+    help="HĐND tỉnh Hậu Giang: GraphQL API cho App Hậu Giang.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+T = TypeVar("T")
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one clear sentence on stderr and leave with status 1."""
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    return typer.Exit(code=1)
+
+
+def run_db(url: str, work: Callable[[str], Coroutine[Any, Any, T]]) -> T:
+    """Run `work(url)`, turning an unreachable database into one sentence."""
+    try:
+        return asyncio.run(work(url))
+    except (OSError, OperationalError, InterfaceError, DBAPIError, TimeoutError) as exc:
+        raise fail(
+            "Không kết nối được cơ sở dữ liệu PostgreSQL (HDND_DATABASE_URL): "
+            f"{type(exc).__name__}. Kiểm tra địa chỉ, cổng, tài khoản và máy chủ đang chạy."
+        ) from exc
+
+
+class Database:
+    """The configured PostgreSQL, or the embedded one started for this command."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.embedded: EmbeddedPostgres | None = None
+
+    def __enter__(self) -> str:
+        if self.settings.database_url:
+            return self.settings.database_url
+        self.embedded = EmbeddedPostgres(self.settings.data_dir)
+        try:
+            return self.embedded.start()
+        except EmbeddedDatabaseError as exc:
+            raise fail(str(exc)) from exc
+
+    def __exit__(self, *exc: object) -> None:
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+async def _migrate(url: str) -> None:
+    from db.migrate import upgrade
+
+    engine = make_engine(url, pool_size=1)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _seed_demo(url: str, *, only_if_empty: bool) -> bool:
+    from db.directory import DEMO_DIRECTORY, is_empty, load_directory
+    from db.seed import seed_demo_extras
+
+    engine = make_engine(url, pool_size=1)
+    try:
+        async with transaction(make_sessionmaker(engine)) as session:
+            if only_if_empty and not await is_empty(session):
+                return False
+            await load_directory(session, DEMO_DIRECTORY)
+            await seed_demo_extras(session)
+        return True
+    finally:
+        await engine.dispose()
+
+
+def dev_secret(settings: Settings) -> Settings:
+    """Settings with a JWT secret: the configured one, or one kept in the data directory."""
+    if settings.jwt_secret:
+        return settings
+    path = settings.data_dir / "jwt-secret"
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        secret = path.read_text().strip()
+    except OSError as exc:
+        raise fail(f"Không ghi được khóa phát triển vào {path} ({exc.strerror}).") from exc
+    return settings.model_copy(update={"jwt_secret": secret})
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse early, in one sentence, when the port is taken."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise fail(
+                    f"Cổng {port} trên {host} đang bị chiếm; dùng --port hoặc HDND_PORT khác."
+                ) from exc
+            raise fail(f"Không mở được {host}:{port} ({exc.strerror}).") from exc
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (HDND_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (HDND_PORT).")] = None,
+) -> None:
+    """Start the service: migrate, load the demo data on an empty database, serve GraphQL."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.demo import demo_tokens
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port if port is not None else settings.port
+    check_port(host, port)
+    with Database(settings) as url:
+        run_db(url, _migrate)
+        seeded = run_db(url, lambda u: _seed_demo(u, only_if_empty=True))
+        settings = dev_secret(settings)
+        tokens = (
+            run_db(url, lambda u: demo_tokens(u, settings))
+            if not settings.database_url or seeded
+            else {}
+        )
+        address = f"http://{host}:{port}/graphql"
+        typer.echo("")
+        typer.secho(f"HĐND API sẵn sàng: {address}", fg=typer.colors.GREEN, bold=True)
+        typer.echo(
+            f"  Cơ sở dữ liệu: {'nhúng trong ' + str(settings.data_dir) if not settings.database_url else 'HDND_DATABASE_URL'}"
+        )
+        if seeded:
+            typer.echo("  Đã nạp dữ liệu mẫu (8 Tổ đại biểu, 50 đại biểu, các kỳ họp).")
+        typer.echo(
+            "  Thử ngay trong GraphiQL: { delegateGroups { name areas { name } memberCount } }"
+        )
+        for role, token in tokens.items():
+            typer.echo(f"  Token {role}: {token}")
+        if tokens:
+            typer.echo('  Dùng trong GraphiQL (Headers): {"Authorization": "Bearer <token>"}')
+        typer.echo("  Dừng: Ctrl-C")
+        uvicorn.run(
+            create_app(settings, database_url=url),
+            host=host,
+            port=port,
+            log_level=settings.log_level.lower(),
+            ws="websockets",
+        )
+
+
+@app.command()
+def migrate() -> None:
+    """Apply every pending database migration."""
+    with Database(get_settings()) as url:
+        run_db(url, _migrate)
+    typer.echo("Đã áp dụng mọi bản chuyển đổi cơ sở dữ liệu.")
+
+
+@app.command()
+def seed(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load the demo directory and demo records.")
+    ] = False,
+) -> None:
+    """Fill the database with demo data."""
+    if not demo:
+        raise fail("Chọn dữ liệu cần nạp, ví dụ: hdnd seed --demo.")
+    with Database(get_settings()) as url:
+        run_db(url, _migrate)
+        run_db(url, lambda u: _seed_demo(u, only_if_empty=False))
+    typer.echo("Đã nạp dữ liệu mẫu.")
+
+
+@app.command("load-directory")
+def load_directory_command(
+    path: Annotated[
+        Path, typer.Argument(help="Folder of directory data files (see db/data/demo/README.md).")
+    ],
+) -> None:
+    """Load units, groups, constituencies, committees, delegates and sessions from data files."""
+    from db.directory import DirectoryError, load_directory
+
+    if not path.is_dir():
+        raise fail(f"Không có thư mục {path}.")
+
+    async def work(url: str) -> str:
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with transaction(make_sessionmaker(engine)) as session:
+                return str(await load_directory(session, path))
+        finally:
+            await engine.dispose()
+
+    with Database(get_settings()) as url:
+        run_db(url, _migrate)
+        try:
+            summary = run_db(url, work)
+        except DirectoryError as exc:
+            raise fail(str(exc)) from exc
+    typer.echo(f"Đã nạp: {summary}")
+
+
+@app.command("export-schema")
+def export_schema() -> None:
+    """Print the GraphQL schema (SDL)."""
+    from schema import schema
+
+    sys.stdout.write(schema.as_str() + "\n")
+
+
+@app.command()
+def token(
+    sub: Annotated[str, typer.Argument(help="The account's subject (`sub`).")],
+    name: Annotated[str | None, typer.Option(help="`name` claim.")] = None,
+    phone: Annotated[str | None, typer.Option(help="`phone_number` claim.")] = None,
+    ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 3600,
+) -> None:
+    """Print a JWT signed with the configured key (HDND_JWT_SECRET or the dev key)."""
+    settings = dev_secret(get_settings())
+    typer.echo(issue_token(settings, sub, name=name, phone=phone, ttl_seconds=ttl))
+
+
+@app.command()
+def grant(
+    sub: Annotated[str, typer.Argument(help="The account's subject (`sub`).")],
+    role: Annotated[str, typer.Argument(help="CITIZEN, DELEGATE, STAFF, MONITOR or ADMIN.")],
+    delegate: Annotated[
+        str | None, typer.Option(help="The delegate's GraphQL id (role DELEGATE).")
+    ] = None,
+) -> None:
+    """Give an account a role."""
+    from db.accounts import grant_role
+    from db.viewer import Role
+    from schema.relay import parse_global_id
+
+    try:
+        wanted = Role(role.upper())
+    except ValueError as exc:
+        raise fail(
+            f"Vai trò «{role}» không hợp lệ; chọn CITIZEN, DELEGATE, STAFF, MONITOR hoặc ADMIN."
+        ) from exc
+    delegate_id: int | None = None
+    if delegate is not None:
+        parsed = parse_global_id(delegate)
+        if parsed is None or parsed[0] != "Delegate":
+            raise fail(f"«{delegate}» không phải mã đại biểu (Delegate.id) hợp lệ.")
+        delegate_id = parsed[1]
+
+    async def work(url: str) -> None:
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with transaction(make_sessionmaker(engine)) as session:
+                await grant_role(session, sub, wanted, delegate_id)
+        finally:
+            await engine.dispose()
+
+    with Database(get_settings()) as url:
+        try:
+            run_db(url, work)
+        except ValueError as exc:
+            raise fail(str(exc)) from exc
+    typer.echo(f"Đã gán vai trò {wanted.value} cho {sub}.")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO)
+    app()

@@ -1,0 +1,78 @@
+"""Accounts and roles: looked up by the token's `sub`, made on first sight as CITIZEN."""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from db.tables import Account, Delegate
+from db.tables.base import table_of
+from db.viewer import Role, Viewer, ViewerKind
+
+
+async def account_for_sub(session: AsyncSession, sub: str) -> Account:
+    """The account of `sub`, created as CITIZEN on first sight (safe under concurrency)."""
+    stmt = (
+        insert(table_of(Account))
+        .values(sub=sub, role=Role.CITIZEN.value)
+        .on_conflict_do_nothing(index_elements=["sub"])
+    )
+    await session.execute(stmt)
+    row = (await session.execute(sa.select(Account).where(col(Account.sub) == sub))).scalar_one()
+    return row
+
+
+async def viewer_for_sub(
+    session: AsyncSession, sub: str, name: str | None, phone: str | None
+) -> Viewer:
+    """The Viewer of a signed-in account, with its role and (for a delegate) delegate and group."""
+    account = await account_for_sub(session, sub)
+    group_id: int | None = None
+    if account.delegate_id is not None:
+        group_id = (
+            await session.execute(
+                sa.select(col(Delegate.group_id)).where(col(Delegate.id) == account.delegate_id)
+            )
+        ).scalar_one_or_none()
+    return Viewer(
+        kind=ViewerKind.ACCOUNT,
+        sub=account.sub,
+        account_id=account.id,
+        role=Role(account.role),
+        delegate_id=account.delegate_id,
+        group_id=group_id,
+        name=name,
+        phone=phone,
+    )
+
+
+async def grant_role(
+    session: AsyncSession, sub: str, role: Role, delegate_id: int | None = None
+) -> Account:
+    """Give `sub` a role; DELEGATE needs the delegate it is linked to, other roles drop any link."""
+    if role is Role.DELEGATE:
+        if delegate_id is None:
+            raise ValueError("Vai trò DELEGATE cần mã đại biểu (--delegate).")
+        if await session.get(Delegate, delegate_id) is None:
+            raise ValueError("Không có đại biểu với mã này.")
+    elif delegate_id is not None:
+        raise ValueError("Chỉ vai trò DELEGATE mới gắn với một đại biểu.")
+    account = await account_for_sub(session, sub)
+    # A delegate has one account: a link held by another account moves to this one.
+    if delegate_id is not None:
+        await session.execute(
+            sa.update(Account)
+            .where(col(Account.delegate_id) == delegate_id, col(Account.id) != account.id)
+            .values(role=Role.CITIZEN.value, delegate_id=None)
+        )
+    account.role = role.value
+    account.delegate_id = delegate_id
+    await session.flush()
+    return account
+
+
+async def accounts_by_subs(session: AsyncSession, subs: Sequence[str]) -> dict[str, Account]:
+    rows = await session.execute(sa.select(Account).where(col(Account.sub).in_(list(subs))))
+    return {a.sub: a for a in rows.scalars()}

@@ -1,0 +1,9 @@
+"""Demo records beyond the directory (petitions, contributions, posts): each domain adds its
+own seeding here as it lands, so `hdnd seed --demo` shows a living system."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def seed_demo_extras(session: AsyncSession) -> None:
+    """Demo records of every domain beyond the directory, in the caller's transaction."""
+    return None

@@ -1,0 +1,127 @@
+"""Petitions (kiến nghị cử tri), their timeline and their supporters."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from db.tables.base import NOW, timestamptz, utcnow
+
+PETITION_STATUSES = ("SUBMITTED", "ACKNOWLEDGED", "FORWARDED", "ANSWERED", "CLOSED", "REJECTED")
+OPEN_STATUSES = ("SUBMITTED", "ACKNOWLEDGED", "FORWARDED", "ANSWERED")
+PETITION_CATEGORIES = (
+    "LAND_HOUSING",
+    "INFRASTRUCTURE_TRANSPORT",
+    "ENVIRONMENT",
+    "HEALTH",
+    "EDUCATION",
+    "SOCIAL_WELFARE",
+    "AGRICULTURE",
+    "SECURITY_ORDER",
+    "ADMINISTRATIVE_PROCEDURE",
+    "OTHER",
+)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Petition(SQLModel, table=True):
+    """A voter's concern addressed to a delegate and/or a delegate group."""
+
+    __tablename__ = "petition"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", PETITION_STATUSES), name="ck_petition_status"),
+        sa.CheckConstraint(_in("category", PETITION_CATEGORIES), name="ck_petition_category"),
+        sa.CheckConstraint("visibility IN ('PUBLIC', 'PRIVATE')", name="ck_petition_visibility"),
+        sa.CheckConstraint("support_count >= 0", name="ck_petition_support_count"),
+        # Keyset pages of the main lists: newest first, by each filter that matters.
+        sa.Index("ix_petition_submitted", "submitted_at", "id"),
+        sa.Index("ix_petition_status_submitted", "status", "submitted_at", "id"),
+        sa.Index("ix_petition_group_submitted", "group_id", "submitted_at", "id"),
+        sa.Index("ix_petition_delegate_submitted", "delegate_id", "submitted_at", "id"),
+        sa.Index("ix_petition_submitter", "submitter_account_id", "submitted_at", "id"),
+        sa.Index(
+            "ix_petition_unit_path",
+            "unit_path",
+            "submitted_at",
+            "id",
+            postgresql_ops={"unit_path": "text_pattern_ops"},
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tracking_code: str = Field(unique=True, max_length=32)
+    title: str
+    content: str
+    search_folded: str = Field(
+        sa_column=sa.Column(
+            sa.Text,
+            sa.Computed("hdnd_fold(title || ' ' || content)", persisted=True),
+            nullable=False,
+        )
+    )
+    category: str
+    commune_code: str = Field(foreign_key="administrative_unit.code")
+    # The commune's materialised path, copied so "inside this unit" is one prefix match.
+    unit_path: str
+    status: str = "SUBMITTED"
+    visibility: str = "PUBLIC"
+    delegate_id: int | None = Field(default=None, foreign_key="delegate.id")
+    group_id: int = Field(foreign_key="delegate_group.id")
+    submitter_account_id: int | None = Field(default=None, foreign_key="account.id")
+    # Personal data: removed by eraseMyData, read only by those the contract lists (audited).
+    submitter_name: str | None = None
+    submitter_phone: str | None = None
+    support_count: int = 0
+    forwarded_agency: str | None = None
+    answer_body: str | None = None
+    answer_respondent: str | None = None
+    answered_at: datetime | None = Field(default=None, sa_type=timestamptz())
+    acknowledged_at: datetime | None = Field(default=None, sa_type=timestamptz())
+    closed_at: datetime | None = Field(default=None, sa_type=timestamptz())
+    satisfied: bool | None = None
+    submitted_at: datetime = Field(
+        default_factory=utcnow, sa_column_kwargs={"server_default": NOW}, sa_type=timestamptz()
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column_kwargs={"server_default": NOW}, sa_type=timestamptz()
+    )
+
+
+class PetitionEvent(SQLModel, table=True):
+    """One step of a petition's timeline; appended in the transaction of the change."""
+
+    __tablename__ = "petition_event"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", PETITION_STATUSES), name="ck_petition_event_status"),
+        sa.CheckConstraint(
+            "actor_role IN ('CITIZEN', 'DELEGATE', 'STAFF', 'MONITOR', 'ADMIN')",
+            name="ck_petition_event_role",
+        ),
+        sa.Index("ix_petition_event_petition", "petition_id", "at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="petition.id")
+    at: datetime = Field(
+        default_factory=utcnow, sa_column_kwargs={"server_default": NOW}, sa_type=timestamptz()
+    )
+    status: str
+    actor_role: str
+    actor_account_id: int | None = Field(default=None, foreign_key="account.id")
+    note: str | None = None
+
+
+class PetitionSupport(SQLModel, table=True):
+    """A citizen's support of a public petition; the primary key makes it count once."""
+
+    __tablename__ = "petition_support"
+    __table_args__ = (sa.Index("ix_petition_support_account", "account_id"),)
+
+    petition_id: int = Field(foreign_key="petition.id", primary_key=True)
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    supported_at: datetime = Field(
+        default_factory=utcnow, sa_column_kwargs={"server_default": NOW}, sa_type=timestamptz()
+    )

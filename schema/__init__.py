@@ -1,0 +1,56 @@
+"""The GraphQL schema: the domains joined into one `schema`."""
+
+from typing import Any
+
+import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.tools import merge_types
+
+from schema.context import Info
+from schema.council import CouncilQuery
+from schema.node import node_fetcher
+from schema.relay import Node, parse_global_id
+from schema.sessions import SessionsQuery
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(
+        description="Any object by its global id; null when it does not exist or is hidden from you."
+    )
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        parsed = parse_global_id(id)
+        if parsed is None:
+            return None
+        fetch = node_fetcher(parsed[0])
+        return await fetch(info, parsed[1]) if fetch else None
+
+
+# Each domain adds its root classes here; merge_types joins them into one root type each.
+QUERIES: tuple[type, ...] = (NodeQuery, CouncilQuery, SessionsQuery)
+MUTATIONS: tuple[type, ...] = ()
+SUBSCRIPTIONS: tuple[type, ...] = ()
+
+Query = merge_types("Query", QUERIES)
+Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
+Subscription = merge_types("Subscription", SUBSCRIPTIONS) if SUBSCRIPTIONS else None
+
+
+def build_schema(*, suggestions: bool = True) -> strawberry.Schema:
+    """The schema with parse and validation caches (most of a request's cost otherwise)."""
+    from schema.limits import schema_extensions
+
+    extensions: list[Any] = [
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        *schema_extensions(suggestions),
+    ]
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,46 @@
+"""The per-request context every resolver receives as `info.context`."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from strawberry.types import Info as StrawberryInfo
+
+from api.settings import Settings
+from db.engine import Sessionmaker
+from db.viewer import Viewer
+from schema.loaders import Loaders
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.websockets import WebSocket
+
+LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_today() -> date:
+    """Today's date in Việt Nam, which decides who is serving."""
+    return datetime.now(LOCAL_ZONE).date()
+
+
+@dataclass
+class Context:
+    """Who asks, how to reach the database, the request's loaders and the settings in force."""
+
+    viewer: Viewer
+    sessionmaker: Sessionmaker
+    settings: Settings
+    request_id: str
+    request: "Request | WebSocket | None" = None
+    response: "Response | None" = None
+    today: date = field(default_factory=local_today)
+    loaders: Loaders = field(init=False)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.sessionmaker, self.today)
+
+
+Info = StrawberryInfo[Context, None]

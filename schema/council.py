@@ -1,0 +1,420 @@
+"""The council directory in GraphQL: units, groups, constituencies, committees, delegates,
+the viewer (`me`) and the directory queries."""
+
+from datetime import date
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from db import council as db_council
+from db.tables import AdministrativeUnit as UnitRow
+from db.tables import Committee as CommitteeRow
+from db.tables import Constituency as ConstituencyRow
+from db.tables import Delegate as DelegateRow
+from db.tables import DelegateGroup as GroupRow
+from schema.context import Info
+from schema.errors import bad_input
+from schema.node import register_node
+from schema.relay import (
+    Connection,
+    Node,
+    decode_cursor,
+    make_connection,
+    optional_global_id,
+    page_size,
+    to_global_id,
+)
+
+
+@strawberry.enum(description="Level of an administrative unit (cấp hành chính).")
+class UnitLevel(Enum):
+    PROVINCE = strawberry.enum_value(
+        "PROVINCE", description="Province (tỉnh, thành phố trực thuộc trung ương)."
+    )
+    DISTRICT = strawberry.enum_value(
+        "DISTRICT", description="District level (huyện, thị xã, thành phố thuộc tỉnh)."
+    )
+    COMMUNE = strawberry.enum_value("COMMUNE", description="Commune level (xã, phường, thị trấn).")
+
+
+@strawberry.enum(description="Kind of council body (Thường trực or a Ban).")
+class CommitteeKind(Enum):
+    STANDING = strawberry.enum_value(
+        "STANDING", description="Standing committee (Thường trực HĐND)."
+    )
+    LEGAL = strawberry.enum_value("LEGAL", description="Legal Affairs Committee (Ban Pháp chế).")
+    ECONOMY_BUDGET = strawberry.enum_value(
+        "ECONOMY_BUDGET", description="Economy and Budget Committee (Ban Kinh tế - Ngân sách)."
+    )
+    CULTURE_SOCIAL = strawberry.enum_value(
+        "CULTURE_SOCIAL", description="Culture and Social Affairs Committee (Ban Văn hóa - Xã hội)."
+    )
+    ETHNIC = strawberry.enum_value("ETHNIC", description="Ethnic Affairs Committee (Ban Dân tộc).")
+
+
+@strawberry.enum(
+    description="What the council lets an account do; kept in the database, never in the token."
+)
+class Role(Enum):
+    CITIZEN = strawberry.enum_value("CITIZEN", description="Any signed-in account (công dân).")
+    DELEGATE = strawberry.enum_value(
+        "DELEGATE", description="An account linked to one delegate (đại biểu)."
+    )
+    STAFF = strawberry.enum_value("STAFF", description="The council office (Văn phòng HĐND).")
+    MONITOR = strawberry.enum_value(
+        "MONITOR",
+        description="The Legal Affairs Committee (Ban Pháp chế): reads everything, writes nothing.",
+    )
+    ADMIN = strawberry.enum_value("ADMIN", description="Administrators of the service.")
+
+
+@strawberry.type(description="An administrative unit (đơn vị hành chính) with its official code.")
+class AdministrativeUnit:
+    code: str = strawberry.field(
+        description="Official unit code of the General Statistics Office (mã ĐVHC)."
+    )
+    name: str = strawberry.field(description="Official name, e.g. «Phường I», «Huyện Phụng Hiệp».")
+    type: str = strawberry.field(
+        description="Kind of unit as written in Vietnamese: Tỉnh, Huyện, Thị xã, Xã, Phường, Thị trấn…"
+    )
+    level: UnitLevel = strawberry.field(description="Level in the administrative tree.")
+    parent_code: strawberry.Private[str | None]
+
+    @classmethod
+    def from_row(cls, row: UnitRow) -> "AdministrativeUnit":
+        return cls(
+            code=row.code,
+            name=row.name,
+            type=row.type,
+            level=UnitLevel(row.level),
+            parent_code=row.parent_code,
+        )
+
+    @strawberry.field(description="The unit directly above this one; null for the province.")
+    async def parent(self, info: Info) -> "AdministrativeUnit | None":
+        if self.parent_code is None:
+            return None
+        row = await info.context.loaders.unit_by_code.load(self.parent_code)
+        return AdministrativeUnit.from_row(row) if row else None
+
+    @strawberry.field(description="Units directly below this one, by code.")
+    async def children(self, info: Info) -> list["AdministrativeUnit"]:
+        rows = await info.context.loaders.unit_children_by_code.load(self.code)
+        return [AdministrativeUnit.from_row(r) for r in rows]
+
+
+@strawberry.type(
+    description="The standing committee (Thường trực HĐND) or a committee (Ban) of the council."
+)
+class Committee(Node):
+    name: str = strawberry.field(description="Name, e.g. «Ban Pháp chế».")
+    kind: CommitteeKind = strawberry.field(description="Which body this is.")
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: CommitteeRow) -> "Committee":
+        assert row.id is not None
+        return cls(
+            id=to_global_id("Committee", row.id),
+            pk=row.id,
+            name=row.name,
+            kind=CommitteeKind(row.kind),
+        )
+
+    @strawberry.field(description="Delegates serving on it today, by name.")
+    async def members(self, info: Info) -> list["Delegate"]:
+        rows = await info.context.loaders.committee_members_by_id.load(self.pk)
+        return [Delegate.from_row(r) for r in rows]
+
+
+@strawberry.type(description="An electoral constituency (đơn vị bầu cử) of the current term.")
+class Constituency(Node):
+    number: int = strawberry.field(description="Number of the constituency within the term.")
+    name: str = strawberry.field(
+        description="Name, e.g. «Đơn vị bầu cử số 1 (thành phố Vị Thanh)»."
+    )
+    seats: int = strawberry.field(description="How many delegates it elects.")
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: ConstituencyRow) -> "Constituency":
+        assert row.id is not None
+        return cls(
+            id=to_global_id("Constituency", row.id),
+            pk=row.id,
+            number=row.number,
+            name=row.name,
+            seats=row.seats,
+        )
+
+    @strawberry.field(description="Units that vote in it.")
+    async def units(self, info: Info) -> list[AdministrativeUnit]:
+        rows = await info.context.loaders.constituency_units_by_id.load(self.pk)
+        return [AdministrativeUnit.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description="Delegates elected in it this term (also those who have left; see `servedUntil`)."
+    )
+    async def delegates(self, info: Info) -> list["Delegate"]:
+        rows = await info.context.loaders.constituency_delegates_by_id.load(self.pk)
+        return [Delegate.from_row(r) for r in rows]
+
+
+@strawberry.type(
+    description="A delegate group (Tổ đại biểu HĐND tỉnh): the delegates elected in one area."
+)
+class DelegateGroup(Node):
+    name: str = strawberry.field(description="Name, e.g. «Tổ đại biểu huyện Phụng Hiệp».")
+    pk: strawberry.Private[int]
+    leader_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: GroupRow) -> "DelegateGroup":
+        assert row.id is not None
+        return cls(
+            id=to_global_id("DelegateGroup", row.id),
+            pk=row.id,
+            name=row.name,
+            leader_id=row.leader_id,
+        )
+
+    @strawberry.field(
+        description="Units the group covers: a district, or wards and communes. Petitions from these units are routed to it."
+    )
+    async def areas(self, info: Info) -> list[AdministrativeUnit]:
+        rows = await info.context.loaders.group_areas_by_group_id.load(self.pk)
+        return [AdministrativeUnit.from_row(r) for r in rows]
+
+    @strawberry.field(description="The group's leader (Tổ trưởng), if one is set.")
+    async def leader(self, info: Info) -> "Delegate | None":
+        if self.leader_id is None:
+            return None
+        row = await info.context.loaders.delegate_by_id.load(self.leader_id)
+        return Delegate.from_row(row) if row else None
+
+    @strawberry.field(description="Delegates of the group serving today, by name.")
+    async def members(self, info: Info) -> list["Delegate"]:
+        rows = await info.context.loaders.group_members_by_group_id.load(self.pk)
+        return [Delegate.from_row(r) for r in rows]
+
+    @strawberry.field(description="How many delegates of the group serve today.")
+    async def member_count(self, info: Info) -> int:
+        return len(await info.context.loaders.group_members_by_group_id.load(self.pk))
+
+
+@strawberry.type(description="A delegate (đại biểu HĐND tỉnh).")
+class Delegate(Node):
+    full_name: str = strawberry.field(description="Full name (họ và tên).")
+    title: str | None = strawberry.field(
+        description="Position (chức vụ), e.g. «Phó Trưởng Ban Pháp chế»."
+    )
+    workplace: str | None = strawberry.field(description="Where the delegate works (nơi công tác).")
+    photo_url: str | None = strawberry.field(description="Portrait photo address, if published.")
+    is_full_time: bool = strawberry.field(
+        description="True for a full-time delegate (đại biểu chuyên trách)."
+    )
+    served_from: date = strawberry.field(description="First day of service in this term.")
+    served_until: date | None = strawberry.field(
+        description="Last day of service; null while serving."
+    )
+    end_reason: str | None = strawberry.field(
+        description="Why service ended mid-term, when it did."
+    )
+    pk: strawberry.Private[int]
+    group_id: strawberry.Private[int]
+    constituency_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: DelegateRow) -> "Delegate":
+        assert row.id is not None
+        return cls(
+            id=to_global_id("Delegate", row.id),
+            pk=row.id,
+            full_name=row.full_name,
+            title=row.title,
+            workplace=row.workplace,
+            photo_url=row.photo_url,
+            is_full_time=row.is_full_time,
+            served_from=row.served_from,
+            served_until=row.served_until,
+            end_reason=row.end_reason,
+            group_id=row.group_id,
+            constituency_id=row.constituency_id,
+        )
+
+    @strawberry.field(description="The delegate group (Tổ đại biểu) the delegate belongs to.")
+    async def group(self, info: Info) -> DelegateGroup:
+        row = await info.context.loaders.group_by_id.load(self.group_id)
+        assert row is not None
+        return DelegateGroup.from_row(row)
+
+    @strawberry.field(description="The constituency that elected the delegate.")
+    async def constituency(self, info: Info) -> Constituency | None:
+        if self.constituency_id is None:
+            return None
+        row = await info.context.loaders.constituency_by_id.load(self.constituency_id)
+        return Constituency.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Committees (Ban) and the standing committee the delegate sits on."
+    )
+    async def committees(self, info: Info) -> list[Committee]:
+        rows = await info.context.loaders.committees_by_delegate_id.load(self.pk)
+        return [Committee.from_row(r) for r in rows]
+
+
+@strawberry.type(description="Who is asking: the signed-in account.")
+class Viewer:
+    sub: str = strawberry.field(
+        description="The account's subject (`sub` claim of the App Hậu Giang token)."
+    )
+    role: Role = strawberry.field(description="The role the council gave this account.")
+    delegate_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The delegate this account is linked to (role DELEGATE).")
+    async def delegate(self, info: Info) -> Delegate | None:
+        if self.delegate_id is None:
+            return None
+        row = await info.context.loaders.delegate_by_id.load(self.delegate_id)
+        return Delegate.from_row(row) if row else None
+
+
+@strawberry.input(description="Narrows the `delegates` list; all given conditions must hold.")
+class DelegateFilter:
+    group_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only this delegate group."
+    )
+    committee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only members of this committee."
+    )
+    constituency_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only this constituency."
+    )
+    search: str | None = strawberry.field(
+        default=None,
+        description="Part of the name; case and diacritics are ignored («vi thanh» finds «Vị Thanh»).",
+    )
+    serving: bool | None = strawberry.field(
+        default=None,
+        description="True: only delegates serving today; false: only those who have left.",
+    )
+
+
+def _db_filter(f: DelegateFilter | None, today: date) -> db_council.DelegateFilter:
+    if f is None:
+        return db_council.DelegateFilter()
+    if f.serving is False:
+        raise bad_input(
+            "Lọc `serving: false` chưa được hỗ trợ; bỏ trống để xem mọi đại biểu.", "filter.serving"
+        )
+    return db_council.DelegateFilter(
+        group_id=optional_global_id(f.group_id, "DelegateGroup", "filter.groupId"),
+        committee_id=optional_global_id(f.committee_id, "Committee", "filter.committeeId"),
+        constituency_id=optional_global_id(
+            f.constituency_id, "Constituency", "filter.constituencyId"
+        ),
+        search=f.search,
+        serving_on=today if f.serving else None,
+    )
+
+
+@strawberry.type
+class CouncilQuery:
+    @strawberry.field(
+        description="Administrative units, by code; narrow by `level` and/or `parentCode`."
+    )
+    async def units(
+        self, info: Info, level: UnitLevel | None = None, parent_code: str | None = None
+    ) -> list[AdministrativeUnit]:
+        async with info.context.sessionmaker() as session:
+            rows = await db_council.list_units(session, level.name if level else None, parent_code)
+        return [AdministrativeUnit.from_row(r) for r in rows]
+
+    @strawberry.field(description="Every delegate group (Tổ đại biểu) of the council.")
+    async def delegate_groups(self, info: Info) -> list[DelegateGroup]:
+        async with info.context.sessionmaker() as session:
+            rows = await db_council.list_groups(session)
+        return [DelegateGroup.from_row(r) for r in rows]
+
+    @strawberry.field(description="The council's committees (Ban) and its standing committee.")
+    async def committees(self, info: Info) -> list[Committee]:
+        async with info.context.sessionmaker() as session:
+            rows = await db_council.list_committees(session)
+        return [Committee.from_row(r) for r in rows]
+
+    @strawberry.field(description="The delegate directory in name order (at most 100 a page).")
+    async def delegates(
+        self,
+        info: Info,
+        filter: DelegateFilter | None = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="`endCursor` of the previous page.")
+        ] = None,
+    ) -> Connection[Delegate]:
+        limit = page_size(first)
+        key = decode_cursor(after, (str, int))
+        f = _db_filter(filter, info.context.today)
+        sm = info.context.sessionmaker
+        async with sm() as session:
+            page = await db_council.delegates_page(session, f, limit, key)
+
+        async def count() -> int:
+            async with sm() as session:
+                return await db_council.delegates_count(session, f)
+
+        return make_connection(
+            page.rows,
+            page.has_next,
+            key is not None,
+            db_council.delegate_key,
+            Delegate.from_row,
+            count,
+        )
+
+    @strawberry.field(
+        description="Who represents this unit: delegates serving today elected in a constituency covering it "
+        "(for a district, any of its communes); otherwise the delegates of the group covering it."
+    )
+    async def delegates_for_unit(self, info: Info, code: str) -> list[Delegate]:
+        async with info.context.sessionmaker() as session:
+            rows = await db_council.delegates_for_unit(session, code.strip(), info.context.today)
+        if rows is None:
+            raise bad_input(f"Không có đơn vị hành chính mã «{code}».", "code")
+        return [Delegate.from_row(r) for r in rows]
+
+    @strawberry.field(description="The signed-in account; null when anonymous or an integrator.")
+    def me(self, info: Info) -> Viewer | None:
+        viewer = info.context.viewer
+        if not viewer.is_signed_in or viewer.sub is None or viewer.role is None:
+            return None
+        return Viewer(sub=viewer.sub, role=Role(viewer.role.value), delegate_id=viewer.delegate_id)
+
+
+async def _delegate_node(info: Info, pk: int) -> Delegate | None:
+    row = await info.context.loaders.delegate_by_id.load(pk)
+    return Delegate.from_row(row) if row else None
+
+
+async def _group_node(info: Info, pk: int) -> DelegateGroup | None:
+    row = await info.context.loaders.group_by_id.load(pk)
+    return DelegateGroup.from_row(row) if row else None
+
+
+async def _constituency_node(info: Info, pk: int) -> Constituency | None:
+    row = await info.context.loaders.constituency_by_id.load(pk)
+    return Constituency.from_row(row) if row else None
+
+
+async def _committee_node(info: Info, pk: int) -> Committee | None:
+    row = await info.context.loaders.committee_by_id.load(pk)
+    return Committee.from_row(row) if row else None
+
+
+register_node("Delegate", _delegate_node)
+register_node("DelegateGroup", _group_node)
+register_node("Constituency", _constituency_node)
+register_node("Committee", _committee_node)

@@ -1,0 +1,52 @@
+"""Errors of queries (GraphQL errors with `extensions.code`) and of mutations (`UserError`)."""
+
+from enum import Enum
+
+import strawberry
+from graphql import GraphQLError
+
+
+def bad_input(message: str, field: str | None = None) -> GraphQLError:
+    """An argument a query cannot use: code BAD_USER_INPUT, message in Vietnamese."""
+    extensions: dict[str, object] = {"code": "BAD_USER_INPUT"}
+    if field is not None:
+        extensions["field"] = field
+    return GraphQLError(message, extensions=extensions)
+
+
+def forbidden(message: str = "Bạn không có quyền xem nội dung này.") -> GraphQLError:
+    """A field or operation the viewer may not use."""
+    return GraphQLError(message, extensions={"code": "FORBIDDEN"})
+
+
+def unauthenticated(message: str = "Cần đăng nhập để dùng chức năng này.") -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "UNAUTHENTICATED"})
+
+
+@strawberry.enum(description="Why a mutation was refused.")
+class UserErrorCode(Enum):
+    INVALID_INPUT = strawberry.enum_value("INVALID_INPUT", description="An input value is invalid.")
+    NOT_FOUND = strawberry.enum_value(
+        "NOT_FOUND", description="The object does not exist (or is hidden from you)."
+    )
+    FORBIDDEN = strawberry.enum_value("FORBIDDEN", description="You may not do this.")
+    INVALID_TRANSITION = strawberry.enum_value(
+        "INVALID_TRANSITION", description="The object's current status does not allow this."
+    )
+    DUPLICATE = strawberry.enum_value("DUPLICATE", description="It exists already.")
+    RATE_LIMITED = strawberry.enum_value(
+        "RATE_LIMITED", description="Too many attempts; try later."
+    )
+
+
+@strawberry.type(description="Why a mutation was refused; a refused mutation changes nothing.")
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description='Path to the input field at fault (e.g. ["input", "title"]), if any.'
+    )
+    code: UserErrorCode = strawberry.field(description="Machine-readable reason.")
+    message: str = strawberry.field(description="Explanation for people, in Vietnamese.")
+
+
+def user_error(code: UserErrorCode, message: str, *field: str) -> UserError:
+    return UserError(field=list(field) or None, code=code, message=message)

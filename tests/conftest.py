@@ -1,0 +1,185 @@
+"""A real PostgreSQL for the suite, and a fresh database for every test that asks for one.
+
+The server: `HDND_TEST_DATABASE_URL` (a server URL whose user may create databases) when set,
+else an embedded PostgreSQL started for this run. One template database is migrated and loaded
+with the demo directory once; each test gets its own copy (CREATE DATABASE … TEMPLATE), so tests
+are isolated and may run in any order.
+"""
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+
+from api.app import create_app
+from api.identity import issue_token
+from api.settings import Settings
+from db.directory import DEMO_DIRECTORY, load_directory
+from db.engine import Sessionmaker, make_engine, make_sessionmaker, transaction
+from db.migrate import upgrade
+
+TEST_SECRET = "test-secret-for-the-suite-only-0123456789"
+TEMPLATE = f"hdnd_tpl_{os.getpid()}"
+
+
+def _server_url() -> Iterator[str]:
+    configured = os.environ.get("HDND_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    import pgserver
+
+    with tempfile.TemporaryDirectory(prefix="hdnd-test-pg-") as folder:
+        server = pgserver.get_server(Path(folder), cleanup_mode="stop")
+        try:
+            yield server.get_uri()
+        finally:
+            server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """URL of the PostgreSQL server the suite runs on (its maintenance database)."""
+    yield from _server_url()
+
+
+def database_url(server: str, name: str) -> str:
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+async def _admin(server: str) -> asyncpg.Connection:
+    url = make_url(server)
+    params: dict[str, Any] = {
+        "user": url.username or "postgres",
+        "password": url.password,
+        "database": url.database or "postgres",
+    }
+    host = url.query.get("host") or url.host or "127.0.0.1"
+    params["host"] = host if isinstance(host, str) else host[0]
+    if url.port:
+        params["port"] = url.port
+    return await asyncpg.connect(**params)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def template_db(server_url: str) -> AsyncIterator[str]:
+    """A migrated database holding the demo directory, copied for each test."""
+    admin = await _admin(server_url)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
+    await admin.execute(f'CREATE DATABASE "{TEMPLATE}"')
+    url = database_url(server_url, TEMPLATE)
+    engine = make_engine(url, pool_size=1)
+    await upgrade(engine)
+    async with transaction(make_sessionmaker(engine)) as session:
+        await load_directory(session, DEMO_DIRECTORY)
+    await engine.dispose()
+    try:
+        yield TEMPLATE
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest_asyncio.fixture
+async def db_url(server_url: str, template_db: str) -> AsyncIterator[str]:
+    """A database of this test's own: migrated, with the demo directory."""
+    name = f"hdnd_t_{uuid.uuid4().hex[:12]}"
+    admin = await _admin(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+        yield database_url(server_url, name)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    """Settings of the app under test (token secret known to the tests)."""
+    return Settings(database_url=db_url, jwt_secret=TEST_SECRET, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest_asyncio.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(db_url, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessionmaker(engine: AsyncEngine) -> Sessionmaker:
+    return make_sessionmaker(engine)
+
+
+@pytest_asyncio.fixture
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    """The application with its lifespan running."""
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest_asyncio.fixture
+async def client(app: Starlette) -> AsyncIterator[AsyncClient]:
+    """An HTTP client talking to the app in-process."""
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
+        yield http
+
+
+class StatementCounter:
+    """Counts SQL statements an engine runs while active."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine.sync_engine
+        self.statements: list[str] = []
+
+    def _count(self, *args: Any) -> None:
+        self.statements.append(str(args[2]))
+
+    def __enter__(self) -> "StatementCounter":
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_statements(app: Starlette) -> StatementCounter:
+    """Counts the statements the app's engine runs inside `with count_statements:`."""
+    return StatementCounter(app.state.engine)
+
+
+def bearer(settings: Settings, sub: str, **claims: Any) -> dict[str, str]:
+    """Headers of a request signed in as `sub`."""
+    return {"Authorization": f"Bearer {issue_token(settings, sub, **claims)}"}
+
+
+async def gql(
+    client: AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """POST a GraphQL request and return the decoded body (asserting HTTP 200)."""
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {}
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
