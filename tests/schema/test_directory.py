@@ -65,9 +65,17 @@ async def test_directory_pages_cover_everyone_once(client: AsyncClient) -> None:
 async def test_total_count_follows_the_filter(client: AsyncClient) -> None:
     body = await gql(
         client,
-        "{ all: delegates { totalCount } serving: delegates(filter: {serving: true}) { totalCount } }",
+        "{ all: delegates { totalCount } serving: delegates(filter: {serving: true}) { totalCount }"
+        " left: delegates(filter: {serving: false}) { totalCount edges { node { servedUntil endReason } } } }",
     )
-    assert body["data"] == {"all": {"totalCount": 51}, "serving": {"totalCount": 50}}
+    assert body["data"]["all"] == {"totalCount": 51}
+    assert body["data"]["serving"] == {"totalCount": 50}
+    left = body["data"]["left"]
+    assert left["totalCount"] == 1
+    assert left["edges"][0]["node"] == {
+        "servedUntil": "2024-03-31",
+        "endReason": "Nghỉ hưu theo chế độ",
+    }
 
 
 async def test_search_ignores_case_and_diacritics(client: AsyncClient) -> None:
