@@ -21,7 +21,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api.identity import AuthenticationError, viewer_from_headers
 from api.settings import Settings, get_settings
-from db.engine import Sessionmaker, make_engine, make_sessionmaker
+from db.engine import Sessionmaker, make_engine, make_reader, make_sessionmaker
 from db.migrate import is_migrated
 from db.viewer import ANONYMOUS, Viewer
 from schema import build_schema
@@ -75,6 +75,7 @@ class GraphQLApp(GraphQL[Context, None]):
         return Context(
             viewer=viewer,
             sessionmaker=_sessionmaker(request.scope),
+            reader=request.scope["app"].state.reader,
             settings=self.settings,
             request_id=state.get("request_id", uuid.uuid4().hex),
             request=request,
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         engine = make_engine(url, pool_size=settings.db_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.reader = make_reader(engine)
         try:
             yield
         finally:

@@ -33,6 +33,8 @@ class Context:
     sessionmaker: Sessionmaker
     settings: Settings
     request_id: str
+    # Autocommit sessions for reads (loaders, lists); defaults to `sessionmaker`.
+    reader: Sessionmaker | None = None
     request: "Request | WebSocket | None" = None
     response: "Response | None" = None
     today: date = field(default_factory=local_today)
@@ -40,7 +42,14 @@ class Context:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.sessionmaker, self.today)
+        if self.reader is None:
+            self.reader = self.sessionmaker
+        self.loaders = Loaders(self.reader, self.today)
+
+    @property
+    def read(self) -> Sessionmaker:
+        """Sessions for reading: one short session per resolver, never shared."""
+        return self.reader or self.sessionmaker
 
 
 Info = StrawberryInfo[Context, None]
