@@ -18,7 +18,7 @@ from schema.context import LOCAL_ZONE, Info
 from schema.council import Delegate, DelegateGroup
 from schema.council import Role as RoleEnum
 from schema.errors import UserError
-from schema.refusals import db_id, run_change
+from schema.refusals import db_id, forget, run_change
 
 OFFICE = (Role.STAFF, Role.ADMIN)
 # Field names of the history as the API spells them.
@@ -179,9 +179,8 @@ def _delegate_payload(
     if row is None or row.id is None:
         return DelegatePayload(delegate=None, user_errors=errors)
     loaders = info.context.loaders
-    loaders.delegate_by_id.clear(row.id)
-    loaders.delegate_by_id.prime(row.id, row)
-    loaders.committees_by_delegate_id.clear(row.id)
+    loaders.delegate_by_id.prime(row.id, row, force=True)
+    forget(loaders.committees_by_delegate_id, row.id)
     return DelegatePayload(delegate=Delegate.from_row(row), user_errors=errors)
 
 
@@ -250,6 +249,5 @@ class DirectoryMutation:
         row, errors = await run_change(info, OFFICE, work)
         if row is None or row.id is None:
             return DelegateGroupPayload(group=None, user_errors=errors)
-        info.context.loaders.group_by_id.clear(row.id)
-        info.context.loaders.group_by_id.prime(row.id, row)
+        info.context.loaders.group_by_id.prime(row.id, row, force=True)
         return DelegateGroupPayload(group=DelegateGroup.from_row(row), user_errors=[])

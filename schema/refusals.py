@@ -2,9 +2,10 @@
 turned into the payload's `userErrors`, so a refused mutation changes nothing."""
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
 
 from db.engine import transaction
 from db.refused import Refusal, Refused
@@ -44,3 +45,9 @@ async def run_change(
             return await work(session), []
     except Refused as exc:
         return None, [as_user_error(exc)]
+
+
+def forget(loader: DataLoader[Any, Any], key: Any) -> None:
+    """Drop a cached value after a change (DataLoader.clear fails on a key never loaded)."""
+    if loader.cache_map.get(key) is not None:
+        loader.clear(key)

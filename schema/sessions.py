@@ -583,8 +583,7 @@ def _fresh_session(info: Info, row: SessionRow | None) -> Session | None:
     """The payload's session, and the request's loader told about the change."""
     if row is None or row.id is None:
         return None
-    info.context.loaders.session_by_id.clear(row.id)
-    info.context.loaders.session_by_id.prime(row.id, row)
+    info.context.loaders.session_by_id.prime(row.id, row, force=True)
     return Session.from_row(row)
 
 
@@ -761,7 +760,7 @@ class SessionsMutation:
 
         row, errors = await run_change(info, CONTRIBUTORS, work)
         if row is not None and row.id is not None:
-            info.context.loaders.sessions.contribution_by_id.clear(row.id)
+            info.context.loaders.sessions.contribution_by_id.prime(row.id, row, force=True)
         return ContributionPayload(
             contribution=Contribution.from_row(row) if row else None, user_errors=errors
         )
