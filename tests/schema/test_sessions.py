@@ -142,9 +142,7 @@ async def make_session(
     return str(payload["session"]["id"])
 
 
-async def record(
-    client: AsyncClient, headers: dict[str, str], **input: Any
-) -> dict[str, Any]:
+async def record(client: AsyncClient, headers: dict[str, str], **input: Any) -> dict[str, Any]:
     body = await gql(client, RECORD, {"input": input}, headers)
     assert "errors" not in body, body
     payload: dict[str, Any] = body["data"]["recordContribution"]
@@ -173,7 +171,10 @@ async def scene(client: AsyncClient, settings: Settings, sessionmaker: Sessionma
     upcoming = await make_session(client, staff, 103, "2026-12-28", "2026-12-28")
     for s in (s1, s2):
         body = await gql(client, OPEN, {"id": s}, staff)
-        assert body["data"]["openSession"] == {"session": {"status": "IN_PROGRESS"}, "userErrors": []}
+        assert body["data"]["openSession"] == {
+            "session": {"status": "IN_PROGRESS"},
+            "userErrors": [],
+        }
     return Scene(
         staff=staff,
         monitor=bearer(settings, "monitor"),
@@ -283,7 +284,9 @@ async def test_session_compliance_by_hand(client: AsyncClient, scene: Scene) -> 
     assert rows[NAMES["D"]]["status"] == "NOT_YET"
     # E's only contribution was withdrawn: not counted.
     assert (rows[NAMES["E"]]["discussions"], rows[NAMES["E"]]["status"]) == (0, "NOT_YET")
-    others = [d for n, d in rows.items() if n not in (NAMES["A"], NAMES["B"], NAMES["C"], NAMES["D"])]
+    others = [
+        d for n, d in rows.items() if n not in (NAMES["A"], NAMES["B"], NAMES["C"], NAMES["D"])
+    ]
     assert all(d["discussions"] == d["questions"] == 0 and d["status"] == "NOT_YET" for d in others)
     # Directory order (group, then name), not a ranking: the Vị Thanh group comes first.
     assert [d["delegate"]["fullName"] for d in c["delegates"][:5]] == [
@@ -326,7 +329,7 @@ async def test_session_compliance_by_hand(client: AsyncClient, scene: Scene) -> 
     # The same through Session.compliance; a delegate sees it but not another's excuse reason.
     body = await gql(
         client,
-        'query($id: ID!) { node(id: $id) { ... on Session { compliance { compliantCount '
+        "query($id: ID!) { node(id: $id) { ... on Session { compliance { compliantCount "
         "delegates { delegate { fullName } excuseReason } } } } }",
         {"id": scene.s1},
         scene.b,
@@ -386,7 +389,9 @@ async def _add_petitions(sessionmaker: Sessionmaker, ids: dict[str, int]) -> dic
         vi_thanh = await _group_id(session, VI_THANH)
         nga_bay = await _group_id(session, NGA_BAY)
 
-        def petition(code: str, delegate: str | None, group: int, age_days: float, **kw: Any) -> Petition:
+        def petition(
+            code: str, delegate: str | None, group: int, age_days: float, **kw: Any
+        ) -> Petition:
             submitted = now - timedelta(days=age_days)
             return Petition(
                 tracking_code=code,
@@ -405,12 +410,22 @@ async def _add_petitions(sessionmaker: Sessionmaker, ids: dict[str, int]) -> dic
         rows = {
             # acknowledged after 10 h, answered: answered, not overdue
             "P1": petition(
-                "T-P1", "A", vi_thanh, 40, status="ANSWERED",
-                acknowledged_at=timedelta(hours=10), answered_at=timedelta(days=5),
+                "T-P1",
+                "A",
+                vi_thanh,
+                40,
+                status="ANSWERED",
+                acknowledged_at=timedelta(hours=10),
+                answered_at=timedelta(days=5),
             ),
             # acknowledged after 30 h, never answered, 40 days old: overdue (answer)
             "P2": petition(
-                "T-P2", "A", vi_thanh, 40, status="ACKNOWLEDGED", acknowledged_at=timedelta(hours=30)
+                "T-P2",
+                "A",
+                vi_thanh,
+                40,
+                status="ACKNOWLEDGED",
+                acknowledged_at=timedelta(hours=30),
             ),
             # not acknowledged after 10 days: overdue (acknowledgement)
             "P3": petition("T-P3", "A", vi_thanh, 10),
@@ -514,16 +529,21 @@ async def test_linked_petitions_get_a_timeline_event(
             client,
             scene.a,
             **contribution(
-                scene.s1, petitionIds=[gid(petitions["P1"], "Petition"), gid(petitions["P5"], "Petition")]
+                scene.s1,
+                petitionIds=[gid(petitions["P1"], "Petition"), gid(petitions["P5"], "Petition")],
             ),
         )
     )
     async with sessionmaker() as session:
         events = (
-            await session.execute(
-                sa.select(PetitionEvent).order_by(col(PetitionEvent.petition_id))
+            (
+                await session.execute(
+                    sa.select(PetitionEvent).order_by(col(PetitionEvent.petition_id))
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         links = (await session.execute(sa.select(ContributionPetition))).scalars().all()
     assert [(e.petition_id, e.status, e.actor_role) for e in events] == [
         (petitions["P1"], "ANSWERED", "DELEGATE"),  # the status stays the petition's own
@@ -550,7 +570,9 @@ async def test_linked_petitions_get_a_timeline_event(
         "userErrors": [],
     }
     async with sessionmaker() as session:
-        count = (await session.execute(sa.select(sa.func.count()).select_from(PetitionEvent))).scalar_one()
+        count = (
+            await session.execute(sa.select(sa.func.count()).select_from(PetitionEvent))
+        ).scalar_one()
         linked = sorted(
             (await session.execute(sa.select(col(ContributionPetition.petition_id)))).scalars()
         )
@@ -564,7 +586,11 @@ async def _snapshot(sessionmaker: Sessionmaker) -> tuple[int, ...]:
         counts = []
         for table in (Contribution, ContributionPetition, PetitionEvent, AuditEvent):
             counts.append(
-                int((await session.execute(sa.select(sa.func.count()).select_from(table))).scalar_one())
+                int(
+                    (
+                        await session.execute(sa.select(sa.func.count()).select_from(table))
+                    ).scalar_one()
+                )
             )
         return tuple(counts)
 
@@ -578,28 +604,78 @@ async def test_contribution_refusals_change_nothing(
     p = {k: gid(v, "Petition") for k, v in petitions.items()}
     cases: list[tuple[dict[str, str], dict[str, Any], str, list[str] | None]] = [
         # a delegate recording for someone else
-        (scene.b, contribution(scene.s1, delegateId=gid(scene.ids["A"])), "FORBIDDEN", ["input", "delegateId"]),
+        (
+            scene.b,
+            contribution(scene.s1, delegateId=gid(scene.ids["A"])),
+            "FORBIDDEN",
+            ["input", "delegateId"],
+        ),
         # a question without addressee
-        (scene.a, contribution(scene.s1, "QUESTION", addressee="  "), "INVALID_INPUT", ["input", "addressee"]),
-        (scene.staff, contribution(scene.s1, "QUESTION", addressee=None, delegateId=gid(scene.ids["B"])), "INVALID_INPUT", ["input", "addressee"]),
+        (
+            scene.a,
+            contribution(scene.s1, "QUESTION", addressee="  "),
+            "INVALID_INPUT",
+            ["input", "addressee"],
+        ),
+        (
+            scene.staff,
+            contribution(scene.s1, "QUESTION", addressee=None, delegateId=gid(scene.ids["B"])),
+            "INVALID_INPUT",
+            ["input", "addressee"],
+        ),
         # a petition not addressed to them (another group's), even next to one that is
-        (scene.a, contribution(scene.s1, petitionIds=[p["P1"], p["P6"]]), "INVALID_INPUT", ["input", "petitionIds", "1"]),
+        (
+            scene.a,
+            contribution(scene.s1, petitionIds=[p["P1"], p["P6"]]),
+            "INVALID_INPUT",
+            ["input", "petitionIds", "1"],
+        ),
         # a petition that does not exist: the same answer, nothing leaks
-        (scene.a, contribution(scene.s1, petitionIds=[gid(999999, "Petition")]), "INVALID_INPUT", ["input", "petitionIds", "0"]),
-        (scene.a, contribution(scene.s1, petitionIds=["not-an-id"]), "INVALID_INPUT", ["input", "petitionIds", "0"]),
+        (
+            scene.a,
+            contribution(scene.s1, petitionIds=[gid(999999, "Petition")]),
+            "INVALID_INPUT",
+            ["input", "petitionIds", "0"],
+        ),
+        (
+            scene.a,
+            contribution(scene.s1, petitionIds=["not-an-id"]),
+            "INVALID_INPUT",
+            ["input", "petitionIds", "0"],
+        ),
         # an upcoming session
         (scene.a, contribution(scene.upcoming), "INVALID_TRANSITION", ["input", "sessionId"]),
-        (scene.staff, contribution(scene.upcoming, delegateId=gid(scene.ids["A"])), "INVALID_TRANSITION", ["input", "sessionId"]),
+        (
+            scene.staff,
+            contribution(scene.upcoming, delegateId=gid(scene.ids["A"])),
+            "INVALID_TRANSITION",
+            ["input", "sessionId"],
+        ),
         # the office must say who spoke
         (scene.staff, contribution(scene.s1), "INVALID_INPUT", ["input", "delegateId"]),
         # invalid texts
         (scene.a, contribution(scene.s1, topic="x"), "INVALID_INPUT", ["input", "topic"]),
         (scene.a, contribution(scene.s1, summary="ngắn"), "INVALID_INPUT", ["input", "summary"]),
-        (scene.a, contribution(scene.s1, addressee="Giám đốc Sở Y tế"), "INVALID_INPUT", ["input", "addressee"]),
+        (
+            scene.a,
+            contribution(scene.s1, addressee="Giám đốc Sở Y tế"),
+            "INVALID_INPUT",
+            ["input", "addressee"],
+        ),
         # an agenda item of another session
-        (scene.a, contribution(scene.s2, agendaItemId=await _agenda_id(client, scene.s1)), "INVALID_INPUT", ["input", "agendaItemId"]),
+        (
+            scene.a,
+            contribution(scene.s2, agendaItemId=await _agenda_id(client, scene.s1)),
+            "INVALID_INPUT",
+            ["input", "agendaItemId"],
+        ),
         # a delegate who left before the session
-        (scene.staff, contribution(scene.s1, delegateId=gid(await _left_id(sessionmaker))), "INVALID_INPUT", ["input", "delegateId"]),
+        (
+            scene.staff,
+            contribution(scene.s1, delegateId=gid(await _left_id(sessionmaker))),
+            "INVALID_INPUT",
+            ["input", "delegateId"],
+        ),
         # who may not write at all
         (scene.monitor, contribution(scene.s1, delegateId=gid(scene.ids["A"])), "FORBIDDEN", None),
         (scene.citizen, contribution(scene.s1), "FORBIDDEN", None),
@@ -621,7 +697,10 @@ async def test_contribution_refusals_change_nothing(
             {"id": mine},
             scene.b,
         )
-        assert list(body["data"].values())[0] == {"contribution": None, "userErrors": [{"code": "FORBIDDEN"}]}
+        assert next(iter(body["data"].values())) == {
+            "contribution": None,
+            "userErrors": [{"code": "FORBIDDEN"}],
+        }
     assert await _snapshot(sessionmaker) == before
     # a delegate may not record once the session closed; the office still may
     await gql(client, CLOSE, {"id": scene.s1}, scene.staff)
@@ -634,7 +713,9 @@ async def test_contribution_refusals_change_nothing(
 
 async def _agenda_id(client: AsyncClient, session_id: str) -> str:
     body = await gql(
-        client, "query($id: ID!) { node(id: $id) { ... on Session { agenda { id } } } }", {"id": session_id}
+        client,
+        "query($id: ID!) { node(id: $id) { ... on Session { agenda { id } } } }",
+        {"id": session_id},
     )
     return str(body["data"]["node"]["agenda"][0]["id"])
 
@@ -654,7 +735,10 @@ async def test_session_lifecycle_and_refusals(client: AsyncClient, scene: Scene)
     s = scene.upcoming
     # only forward, one step at a time
     body = await gql(client, CLOSE, {"id": s}, scene.staff)
-    assert body["data"]["closeSession"] == {"session": None, "userErrors": [{"code": "INVALID_TRANSITION"}]}
+    assert body["data"]["closeSession"] == {
+        "session": None,
+        "userErrors": [{"code": "INVALID_TRANSITION"}],
+    }
     for headers in (scene.monitor, scene.a, scene.citizen, {}):
         body = await gql(client, OPEN, {"id": s}, headers)
         assert body["data"]["openSession"]["userErrors"] == [{"code": "FORBIDDEN"}]
@@ -679,7 +763,12 @@ async def test_session_lifecycle_and_refusals(client: AsyncClient, scene: Scene)
     ]
     assert await create(term=99) == [("NOT_FOUND", ["input", "term"])]
     assert await create(agenda=["x"]) == [("INVALID_INPUT", ["input", "agenda", "0"])]
-    body = await gql(client, CREATE_SESSION, {"input": {"title": "Kỳ họp chuyên đề", "startsOn": "2026-12-29", "endsOn": "2026-12-29"}}, scene.monitor)
+    body = await gql(
+        client,
+        CREATE_SESSION,
+        {"input": {"title": "Kỳ họp chuyên đề", "startsOn": "2026-12-29", "endsOn": "2026-12-29"}},
+        scene.monitor,
+    )
     assert body["data"]["createSession"]["userErrors"][0]["code"] == "FORBIDDEN"
     body = await gql(client, "{ sessions(first: 100) { totalCount } }")
     assert body["data"]["sessions"]["totalCount"] == 7  # 4 demo + 3 made: nothing was added
@@ -687,7 +776,15 @@ async def test_session_lifecycle_and_refusals(client: AsyncClient, scene: Scene)
     body = await gql(
         client,
         CREATE_SESSION,
-        {"input": {"title": "Kỳ họp chuyên đề", "startsOn": "2026-12-30", "endsOn": "2026-12-30", "kind": "THEMATIC", "agenda": ["Một", "Hai"]}},
+        {
+            "input": {
+                "title": "Kỳ họp chuyên đề",
+                "startsOn": "2026-12-30",
+                "endsOn": "2026-12-30",
+                "kind": "THEMATIC",
+                "agenda": ["Một", "Hai"],
+            }
+        },
         scene.staff,
     )
     made = body["data"]["createSession"]["session"]
@@ -706,7 +803,10 @@ async def test_session_lifecycle_and_refusals(client: AsyncClient, scene: Scene)
         {"id": made["agenda"][0]["id"]},
         scene.staff,
     )
-    assert body["data"]["removeAgendaItem"]["session"]["agenda"] == [{"title": "Hai"}, {"title": "Ba nội dung"}]
+    assert body["data"]["removeAgendaItem"]["session"]["agenda"] == [
+        {"title": "Hai"},
+        {"title": "Ba nội dung"},
+    ]
 
 
 async def test_lists_of_contributions(client: AsyncClient, scene: Scene) -> None:
@@ -719,7 +819,11 @@ async def test_lists_of_contributions(client: AsyncClient, scene: Scene) -> None
     )
     page = body["data"]["node"]["contributions"]
     assert page["totalCount"] == 5  # six recorded, one withdrawn
-    assert [e["node"]["delegate"]["fullName"] for e in page["edges"]] == [NAMES["A"], NAMES["A"], NAMES["B"]]
+    assert [e["node"]["delegate"]["fullName"] for e in page["edges"]] == [
+        NAMES["A"],
+        NAMES["A"],
+        NAMES["B"],
+    ]
     assert page["pageInfo"]["hasNextPage"] is True
     body = await gql(
         client,
@@ -744,7 +848,10 @@ async def test_lists_of_contributions(client: AsyncClient, scene: Scene) -> None
 
 
 async def test_compliance_statements_do_not_grow_with_delegates(
-    client: AsyncClient, scene: Scene, sessionmaker: Sessionmaker, count_statements: StatementCounter
+    client: AsyncClient,
+    scene: Scene,
+    sessionmaker: Sessionmaker,
+    count_statements: StatementCounter,
 ) -> None:
     await build_scene(client, scene)
     query = """query($id: ID!) { sessionCompliance(sessionId: $id) { delegateCount
@@ -758,7 +865,11 @@ async def test_compliance_statements_do_not_grow_with_delegates(
         group = await _group_id(session, NGA_BAY)
         for i in range(40):
             session.add(
-                Delegate(full_name=f"Đại biểu bổ sung {i:02d}", group_id=group, served_from=date(2026, 1, 1))
+                Delegate(
+                    full_name=f"Đại biểu bổ sung {i:02d}",
+                    group_id=group,
+                    served_from=date(2026, 1, 1),
+                )
             )
     count_statements.statements.clear()
     with count_statements:
