@@ -879,3 +879,27 @@ async def test_compliance_statements_do_not_grow_with_delegates(
     # viewer + compliance (2) + groups + committees + session + agenda: a fixed handful
     print(f"compliance of 50 and of 90 delegates: {first} statements each")
     assert first <= 8, count_statements.statements
+
+
+async def test_demo_seed_shows_every_status(
+    client: AsyncClient, scene: Scene, sessionmaker: Sessionmaker
+) -> None:
+    from db.sessions_demo import seed_contributions
+
+    async with transaction(sessionmaker) as session:
+        assert await seed_contributions(session) > 0
+    async with transaction(sessionmaker) as session:
+        assert await seed_contributions(session) == 0  # a second run adds nothing
+    body = await gql(
+        client,
+        "{ sessions(first: 10) { nodes { number status compliance { compliantCount "
+        "excusedCount delegates { status } } } } }",
+        None,
+        scene.monitor,
+    )
+    by_number = {s["number"]: s for s in body["data"]["sessions"]["nodes"]}
+    for number in (24, 25, 26):
+        statuses = {d["status"] for d in by_number[number]["compliance"]["delegates"]}
+        assert statuses == {"MET", "NOT_YET", "EXCUSED"}, number
+        assert by_number[number]["compliance"]["excusedCount"] == 1
+    assert by_number[27]["compliance"]["compliantCount"] == 0  # upcoming: nothing seeded
