@@ -20,6 +20,7 @@ from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api.identity import AuthenticationError, viewer_from_headers
+from api.reports import report_routes
 from api.settings import Settings, get_settings
 from db.engine import Sessionmaker, make_engine, make_reader, make_sessionmaker
 from db.migrate import is_migrated
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *report_routes(),
         ],
         lifespan=lifespan,
     )

@@ -3,7 +3,9 @@ own seeding here as it lands, so `hdnd seed --demo` shows a living system."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.sessions_demo import seed_contributions
+
 
 async def seed_demo_extras(session: AsyncSession) -> None:
     """Demo records of every domain beyond the directory, in the caller's transaction."""
-    return None
+    await seed_contributions(session)

@@ -8,9 +8,10 @@ from strawberry.tools import merge_types
 
 from schema.context import Info
 from schema.council import CouncilQuery
+from schema.directory_admin import DirectoryMutation
 from schema.node import node_fetcher
 from schema.relay import Node, parse_global_id
-from schema.sessions import SessionsQuery
+from schema.sessions import SessionsMutation, SessionsQuery
 
 
 @strawberry.type
@@ -28,7 +29,7 @@ class NodeQuery:
 
 # Each domain adds its root classes here; merge_types joins them into one root type each.
 QUERIES: tuple[type, ...] = (NodeQuery, CouncilQuery, SessionsQuery)
-MUTATIONS: tuple[type, ...] = ()
+MUTATIONS: tuple[type, ...] = (DirectoryMutation, SessionsMutation)
 SUBSCRIPTIONS: tuple[type, ...] = ()
 
 Query = merge_types("Query", QUERIES)

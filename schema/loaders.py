@@ -98,3 +98,6 @@ class Loaders:
         self.session_by_id: DataLoader[int, CouncilSession | None] = batch_loader(
             sm, council.sessions_by_ids
         )
+        from schema.session_loaders import SessionLoaders  # its module imports this one
+
+        self.sessions = SessionLoaders(sm, today)
