@@ -38,19 +38,24 @@ Subscription = merge_types("Subscription", SUBSCRIPTIONS) if SUBSCRIPTIONS else 
 
 def build_schema(*, suggestions: bool = True) -> strawberry.Schema:
     """The schema with parse and validation caches (most of a request's cost otherwise)."""
-    from schema.limits import schema_extensions
+    from strawberry.schema.config import StrawberryConfig
+
+    from schema.limits import HdndSchema, schema_extensions
 
     extensions: list[Any] = [
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         *schema_extensions(suggestions),
     ]
-    return strawberry.Schema(
+    built = HdndSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not suggestions),
     )
+    built.suggestions = suggestions
+    return built
 
 
 schema = build_schema()

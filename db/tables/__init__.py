@@ -15,10 +15,12 @@ from db.tables.council import (
     GroupArea,
     Term,
 )
+from db.tables.integrators import ApiKey
 from db.tables.petitions import Petition, PetitionEvent, PetitionSupport
 
 __all__ = [
     "Account",
+    "ApiKey",
     "AdministrativeUnit",
     "AuditEvent",
     "Committee",
