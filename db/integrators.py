@@ -20,6 +20,10 @@ PREFIX_SHOWN = 12
 class ApiKeyError(ValueError):
     """A key cannot be made or revoked; the message is for people (Vietnamese)."""
 
+    def __init__(self, message: str, *, duplicate: bool = False) -> None:
+        super().__init__(message)
+        self.duplicate = duplicate
+
 
 @dataclass(frozen=True, slots=True)
 class NewApiKey:
@@ -52,7 +56,8 @@ async def create_api_key(session: AsyncSession, name: str) -> NewApiKey:
             await session.flush()
     except IntegrityError as exc:
         raise ApiKeyError(
-            f"Đã có khóa đang dùng tên «{cleaned}»; thu hồi khóa đó trước hoặc chọn tên khác."
+            f"Đã có khóa đang dùng tên «{cleaned}»; thu hồi khóa đó trước hoặc chọn tên khác.",
+            duplicate=True,
         ) from exc
     return NewApiKey(row=row, secret=secret)
 

@@ -20,8 +20,8 @@ from db.tables.petitions import Petition, PetitionEvent, PetitionSupport
 
 __all__ = [
     "Account",
-    "ApiKey",
     "AdministrativeUnit",
+    "ApiKey",
     "AuditEvent",
     "Committee",
     "CommitteeMember",
