@@ -363,7 +363,19 @@ def apikey_revoke(
 
 
 def main() -> None:
+    from pydantic import ValidationError
+
     from api.logs import setup_logging
 
-    setup_logging(get_settings().log_level)
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        # One sentence per bad variable, never its value (it may be a secret).
+        problems = "; ".join(
+            f"HDND_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        )
+        typer.secho(f"Cấu hình không hợp lệ — {problems}", err=True, fg=typer.colors.RED)
+        raise SystemExit(1) from None
+    setup_logging(settings.log_level)
     app()
