@@ -4,6 +4,7 @@ With `HDND_REDIS_URL` every process spends from one shared budget per client; wi
 process counts on its own (fine for one process, and for tests).
 """
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 NAMESPACE = "hdnd"
+log = logging.getLogger("hdnd.ratelimit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +43,12 @@ class RateLimiter:
 
     async def hit(self, client: str) -> Verdict:
         """Spend one request of `client`'s budget, or say how long to wait."""
-        if await self.strategy.hit(self.item, client):
+        try:
+            if await self.strategy.hit(self.item, client):
+                return Verdict(True, 0)
+            stats = await self.strategy.get_window_stats(self.item, client)
+        except Exception as exc:  # Redis unreachable: serve (fail open) rather than go down
+            log.warning("rate limiter unavailable", extra={"error_type": type(exc).__name__})
             return Verdict(True, 0)
-        stats = await self.strategy.get_window_stats(self.item, client)
         wait = max(1, math.ceil(stats.reset_time - time.time()))
         return Verdict(False, wait)
