@@ -177,6 +177,13 @@ class GraphQLApp(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    def decode_json(self, data: str | bytes) -> object:
+        decoded = orjson.loads(data)
+        # A body (or GET `variables`) must be an object; an array is a batch, refused later.
+        if not isinstance(decoded, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return decoded
+
 
 def _http_refusal(exc: HTTPException, scope: Scope) -> Response:
     """Strawberry's transport refusals, as GraphQL-shaped JSON with the right status."""
@@ -197,9 +204,25 @@ def _http_refusal(exc: HTTPException, scope: Scope) -> Response:
         )
     if exc.status_code == 404:
         return graphql_error_response(404, "Không tìm thấy.", "NOT_FOUND", scope=scope)
-    return graphql_error_response(
-        exc.status_code, f"Yêu cầu không hợp lệ: {exc.reason}", "BAD_REQUEST", scope=scope
-    )
+    message = _REASONS.get(exc.reason, "Yêu cầu GraphQL không hợp lệ.")
+    return graphql_error_response(exc.status_code, message, "BAD_REQUEST", scope=scope)
+
+
+# Strawberry's transport refusals, said in Vietnamese.
+_REASONS = {
+    "No GraphQL query found in the request": "Thiếu truy vấn GraphQL (`query`).",
+    "Unable to parse request body as JSON": "Nội dung yêu cầu không phải JSON hợp lệ.",
+    "The request body must be a JSON object": "Nội dung yêu cầu phải là một đối tượng JSON.",
+    "The GraphQL operation's `query` must be a string or null, if provided.": (
+        "`query` phải là một chuỗi."
+    ),
+    "The GraphQL operation's `variables` must be an object or null, if provided.": (
+        "`variables` phải là một đối tượng JSON."
+    ),
+    "The GraphQL operation's `extensions` must be an object or null, if provided.": (
+        "`extensions` phải là một đối tượng JSON."
+    ),
+}
 
 
 def _sessionmaker(scope: Mapping[str, Any]) -> Sessionmaker:

@@ -356,3 +356,26 @@ async def test_field_suggestions_are_off_in_production(db_url: str) -> None:
     assert len(prod["errors"]) == len(dev["errors"])
     assert not any("Did you mean" in e["message"] for e in prod["errors"])
     assert page.status_code == 404
+
+
+async def test_malformed_bodies_are_400(
+    client: AsyncClient, count_statements: StatementCounter
+) -> None:
+    bodies = (
+        b"123",
+        b'"x"',
+        b"null",
+        b"{",
+        b'{"query": 5}',
+        b"{}",
+        b'{"query": "{ a }", "variables": [1]}',
+    )
+    with count_statements:
+        for body in bodies:
+            response = await client.post(
+                "/graphql", content=body, headers={"Content-Type": "application/json"}
+            )
+            assert response.status_code == 400, body
+            assert codes(response.json()) == ["BAD_REQUEST"]
+    assert count_statements.count == 0
+    await still_answers(client)
