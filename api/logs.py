@@ -32,6 +32,10 @@ SAFE_FIELDS = (
 )
 
 
+# Not uvicorn: its WebSocket lines carry the path with its query string.
+_INTERPOLATED = ("hdnd", "alembic.runtime.migration")
+
+
 class JsonLines(logging.Formatter):
     """Formats a record as one JSON object."""
 
@@ -40,9 +44,10 @@ class JsonLines(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            # Other libraries' arguments are left out: they may carry request data.
+            # Other libraries' arguments are left out (they may carry request data), but for
+            # migration lines, whose arguments are revision ids.
             "event": record.getMessage()
-            if record.name.startswith("hdnd")
+            if record.name.startswith(_INTERPOLATED)
             else (record.msg if isinstance(record.msg, str) else type(record.msg).__name__),
         }
         for name in SAFE_FIELDS:
@@ -66,5 +71,6 @@ def setup_logging(level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     # Our access log replaces uvicorn's, whose lines carry query strings (GET variables).
     logging.getLogger("uvicorn.access").disabled = True
