@@ -7,19 +7,26 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
-from api.identity import AuthenticationError, viewer_from_headers
+from api.guard import RequestGuard, graphql_error_response
+from api.identity import AuthenticationError, account_viewer, authenticate
+from api.ratelimit import RateLimiter, make_storage
 from api.reports import report_routes
 from api.settings import Settings, get_settings
 from db.engine import Sessionmaker, make_engine, make_reader, make_sessionmaker
@@ -31,16 +38,30 @@ from schema.context import Context
 log = logging.getLogger("hdnd")
 
 
-def graphql_error_response(status: int, message: str, code: str, **extensions: Any) -> Response:
-    """A GraphQL-shaped error answered before execution (no `data`)."""
-    body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def _wants_graphql_response(accept: str) -> bool:
+    """True when the client accepts the GraphQL-over-HTTP media type (with a quality above 0)."""
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        if media.lower() == GRAPHQL_RESPONSE:
+            quality = next((p[2:] for p in params if p.lower().startswith("q=")), "1")
+            try:
+                return float(quality) > 0
+            except ValueError:
+                return True
+    return False
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI view with our context, identity and orjson encoding."""
+    """Strawberry's ASGI view with our context, identity, limits and orjson encoding.
 
-    def __init__(self, settings: Settings) -> None:
+    Before Strawberry sees an HTTP request: content type (415), credentials (401, never
+    anonymous), the client's rate limit (429). After: GraphQL-over-HTTP status codes.
+    """
+
+    def __init__(self, settings: Settings, limiter: RateLimiter) -> None:
         super().__init__(
             build_schema(suggestions=settings.graphiql),
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -51,40 +72,159 @@ class GraphQLApp(GraphQL[Context, None]):
             max_subscriptions_per_connection=20,
         )
         self.settings = settings
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.setdefault("state", {})
         state.setdefault("request_id", uuid.uuid4().hex)
-        if scope["type"] == "http":
-            request = Request(scope, receive)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        response = await self._refusal(request, state)
+        if response is None:
             try:
-                state["viewer"] = await viewer_from_headers(
-                    self.settings, _sessionmaker(scope), request.headers.get("authorization")
+                response = await self.run(request)
+            except HTTPException as exc:
+                response = _http_refusal(exc, scope)
+            else:
+                self._graphql_over_http(request, response, state)
+        await response(scope, receive, send)
+
+    async def _refusal(self, request: Request, state: dict[str, Any]) -> Response | None:
+        """The answer refusing this request before GraphQL runs, or None to go on."""
+        scope = request.scope
+        if request.method == "POST":
+            media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+            if media != "application/json":
+                # Also what stops a cross-site form (urlencoded, multipart, text/plain).
+                return graphql_error_response(
+                    415,
+                    "POST /graphql chỉ nhận Content-Type: application/json.",
+                    "UNSUPPORTED_MEDIA_TYPE",
+                    headers={"Accept-Post": "application/json"},
+                    scope=scope,
                 )
-            except AuthenticationError as exc:
-                response = graphql_error_response(401, str(exc), "UNAUTHENTICATED")
-                response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
-                await response(scope, receive, send)
-                return
-        await super().__call__(scope, receive, send)
+        try:
+            identity = await authenticate(self.settings, _sessionmaker(scope), request.headers)
+        except AuthenticationError as exc:
+            return graphql_error_response(
+                401,
+                str(exc),
+                "UNAUTHENTICATED",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                scope=scope,
+            )
+        state["viewer"] = identity.viewer
+        state["claims"] = identity.claims
+        client = identity.rate_key or f"ip:{request.client.host if request.client else '-'}"
+        verdict = await self.limiter.hit(client)
+        if not verdict.allowed:
+            return graphql_error_response(
+                429,
+                f"Quá nhiều yêu cầu; hãy thử lại sau {verdict.retry_after} giây.",
+                "RATE_LIMITED",
+                headers={"Retry-After": str(verdict.retry_after)},
+                scope=scope,
+                retryAfter=verdict.retry_after,
+            )
+        return None
+
+    def _graphql_over_http(
+        self, request: Request, response: Response, state: dict[str, Any]
+    ) -> None:
+        """GraphQL over HTTP: with its media type accepted, a request error answers 400."""
+        if request.method not in ("GET", "POST") or isinstance(response, HTMLResponse):
+            return
+        if _wants_graphql_response(request.headers.get("accept", "")):
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+            if state.get("request_error"):
+                response.status_code = 400
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        body = await super().process_result(request, result)
+        # A request error (parse, validation, variables, limits) happened before execution:
+        # the GraphQL spec says `data` is then absent, not null.
+        if result.data is None and result.errors and all(e.path is None for e in result.errors):
+            body.pop("data", None)
+            request.scope.setdefault("state", {})["request_error"] = True
+        return body
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         state = request.scope.get("state", {})
         viewer: Viewer = state.get("viewer", ANONYMOUS)
+        sessionmaker = _sessionmaker(request.scope)
+        claims = state.get("claims")
+
+        async def load_viewer() -> Viewer:
+            resolved = await account_viewer(sessionmaker, claims)
+            state["viewer"] = resolved
+            return resolved
+
         return Context(
             viewer=viewer,
-            sessionmaker=_sessionmaker(request.scope),
+            sessionmaker=sessionmaker,
             reader=request.scope["app"].state.reader,
             settings=self.settings,
             request_id=state.get("request_id", uuid.uuid4().hex),
             request=request,
             response=response if isinstance(response, Response) else None,
+            pending_viewer=load_viewer if claims is not None else None,
         )
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        decoded = orjson.loads(data)
+        # A body (or GET `variables`) must be an object; an array is a batch, refused later.
+        if not isinstance(decoded, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return decoded
+
+
+def _http_refusal(exc: HTTPException, scope: Scope) -> Response:
+    """Strawberry's transport refusals, as GraphQL-shaped JSON with the right status."""
+    if isinstance(exc.__cause__, InvalidOperationTypeError):
+        return graphql_error_response(
+            405,
+            "Chỉ gửi truy vấn (query) qua GET; thao tác thay đổi (mutation) phải dùng POST.",
+            "METHOD_NOT_ALLOWED",
+            headers={"Allow": "POST"},
+            scope=scope,
+        )
+    if exc.reason == "Batching is not enabled":
+        return graphql_error_response(
+            400,
+            "Không nhận nhiều thao tác trong một yêu cầu (mảng JSON); gửi từng thao tác một.",
+            "BATCH_NOT_SUPPORTED",
+            scope=scope,
+        )
+    if exc.status_code == 404:
+        return graphql_error_response(404, "Không tìm thấy.", "NOT_FOUND", scope=scope)
+    message = _REASONS.get(exc.reason, "Yêu cầu GraphQL không hợp lệ.")
+    return graphql_error_response(exc.status_code, message, "BAD_REQUEST", scope=scope)
+
+
+# Strawberry's transport refusals, said in Vietnamese.
+_REASONS = {
+    "No GraphQL query found in the request": "Thiếu truy vấn GraphQL (`query`).",
+    "Unable to parse request body as JSON": "Nội dung yêu cầu không phải JSON hợp lệ.",
+    "The request body must be a JSON object": "Nội dung yêu cầu phải là một đối tượng JSON.",
+    "The GraphQL operation's `query` must be a string or null, if provided.": (
+        "`query` phải là một chuỗi."
+    ),
+    "The GraphQL operation's `variables` must be an object or null, if provided.": (
+        "`variables` phải là một đối tượng JSON."
+    ),
+    "The GraphQL operation's `extensions` must be an object or null, if provided.": (
+        "`extensions` phải là một đối tượng JSON."
+    ),
+}
 
 
 def _sessionmaker(scope: Mapping[str, Any]) -> Sessionmaker:
@@ -135,7 +275,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         finally:
             await engine.dispose()
 
-    graphql = GraphQLApp(settings)
+    graphql = GraphQLApp(
+        settings, RateLimiter(settings.rate_limit, make_storage(settings.redis_url))
+    )
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -146,6 +288,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             *report_routes(),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RequestGuard)],
     )
     app.state.settings = settings
     return app

@@ -1,8 +1,8 @@
-"""The `hdnd` command: serve, migrate, seed, export-schema, load-directory, token, grant."""
+"""The `hdnd` command: serve, migrate, seed, export-schema, load-directory, token, grant,
+apikey."""
 
 import asyncio
 import errno
-import logging
 import secrets
 import socket
 import sys
@@ -183,6 +183,8 @@ def serve(
             host=host,
             port=port,
             log_level=settings.log_level.lower(),
+            log_config=None,  # keep the JSON-lines logging set up in main()
+            access_log=False,  # api.guard writes the access log, without query strings
             ws="websockets-sansio",
         )
 
@@ -269,7 +271,8 @@ def grant(
 ) -> None:
     """Give an account a role."""
     from db.accounts import grant_role
-    from db.viewer import Role
+    from db.audit import audit
+    from db.viewer import ANONYMOUS, Role
     from schema.relay import parse_global_id
 
     try:
@@ -289,7 +292,16 @@ def grant(
         engine = make_engine(url, pool_size=1)
         try:
             async with transaction(make_sessionmaker(engine)) as session:
-                await grant_role(session, sub, wanted, delegate_id)
+                account = await grant_role(session, sub, wanted, delegate_id)
+                # Role changes are security events: kept in the append-only log (ids only).
+                await audit(
+                    session,
+                    ANONYMOUS,
+                    "account.grant",
+                    "Account",
+                    account.id,
+                    details={"role": wanted.value, "delegate_id": delegate_id},
+                )
         finally:
             await engine.dispose()
 
@@ -301,8 +313,88 @@ def grant(
     typer.echo(f"Đã gán vai trò {wanted.value} cho {sub}.")
 
 
+apikey_app = typer.Typer(
+    help="Integrator API keys (header X-API-Key): public data only.", no_args_is_help=True
+)
+app.add_typer(apikey_app, name="apikey")
+
+
+@apikey_app.command("create")
+def apikey_create(
+    name: Annotated[str, typer.Argument(help="Who the key is for, e.g. «Cổng dữ liệu mở».")],
+) -> None:
+    """Make a key and print it once, alone on the last line; only its hash is kept."""
+    from db.audit import audit
+    from db.integrators import ApiKeyError, NewApiKey, create_api_key
+    from db.viewer import ANONYMOUS
+
+    async def work(url: str) -> NewApiKey:
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with transaction(make_sessionmaker(engine)) as session:
+                made = await create_api_key(session, name)
+                await audit(session, ANONYMOUS, "api_key.create", "ApiKey", made.row.id)
+                return made
+        finally:
+            await engine.dispose()
+
+    with Database(get_settings()) as url:
+        run_db(url, _migrate)
+        try:
+            made = run_db(url, work)
+        except ApiKeyError as exc:
+            raise fail(str(exc)) from exc
+    typer.echo(f"Đã tạo khóa API «{made.row.name}». Chỉ hiện một lần, hãy lưu ngay:")
+    typer.echo(made.secret)
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(
+    name: Annotated[str, typer.Argument(help="Name the key was made with.")],
+) -> None:
+    """Revoke the working key of this name; it stops working at once."""
+    from db.audit import audit
+    from db.integrators import ApiKeyError, revoke_api_key
+    from db.viewer import ANONYMOUS
+
+    async def work(url: str) -> bool:
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with transaction(make_sessionmaker(engine)) as session:
+                row = await revoke_api_key(session, name)
+                if row is not None:
+                    await audit(session, ANONYMOUS, "api_key.revoke", "ApiKey", row.id)
+                return row is not None
+        finally:
+            await engine.dispose()
+
+    with Database(get_settings()) as url:
+        run_db(url, _migrate)
+        try:
+            revoked = run_db(url, work)
+        except ApiKeyError as exc:
+            raise fail(str(exc)) from exc
+    if not revoked:
+        raise fail(f"Không có khóa đang dùng tên «{name}».")
+    typer.echo(f"Đã thu hồi khóa API «{name}».")
+
+
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from pydantic import ValidationError
+
+    from api.logs import setup_logging
+
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        # One sentence per bad variable, never its value (it may be a secret).
+        problems = "; ".join(
+            f"HDND_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        )
+        typer.secho(f"Cấu hình không hợp lệ — {problems}", err=True, fg=typer.colors.RED)
+        raise SystemExit(1) from None
+    setup_logging(settings.log_level)
     app()
 
 

@@ -1,10 +1,16 @@
 """Who is asking: a verified JWT (`Authorization: Bearer`) into a Viewer.
 
+`X-API-Key: <key>` identifies an integrator (public data only); an unknown or revoked key is
+refused the same way.
+
 Tokens are verified with PyJWT, HS256 only (the algorithm is pinned: "none" or any other is
 refused), `exp` required, `iss`/`aud` checked when configured. A token that fails is an error
 (HTTP 401), never an anonymous request.
 """
 
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,7 +20,8 @@ import jwt.types
 from api.settings import Settings
 from db.accounts import viewer_for_sub
 from db.engine import Sessionmaker, transaction
-from db.viewer import ANONYMOUS, Viewer
+from db.integrators import integrator_for_key
+from db.viewer import ANONYMOUS, Viewer, ViewerKind
 
 ALGORITHM = "HS256"
 
@@ -86,6 +93,55 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
+async def account_viewer(sessionmaker: Sessionmaker, claims: Mapping[str, Any]) -> Viewer:
+    """The Viewer of verified claims: the account (made as CITIZEN on first sight) and its role."""
+    name = claims.get("name") if isinstance(claims.get("name"), str) else None
+    phone = claims.get("phone_number") if isinstance(claims.get("phone_number"), str) else None
+    async with transaction(sessionmaker) as session:
+        return await viewer_for_sub(session, claims["sub"], name, phone)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who a request says it is, checked without touching the database where possible.
+
+    For an account, `claims` are verified but the account row is read later (`account_viewer`),
+    once the document has passed every limit, so a refused request costs no SQL.
+    """
+
+    viewer: Viewer
+    claims: Mapping[str, Any] | None
+    # Whose budget the request spends: the key, else the account, else (None) the address.
+    rate_key: str | None
+
+
+async def authenticate(
+    settings: Settings, sessionmaker: Sessionmaker, headers: Mapping[str, str]
+) -> Identity:
+    """The Identity of a request's headers; AuthenticationError for credentials that do not hold."""
+    authorization = headers.get("authorization")
+    api_key = headers.get("x-api-key")
+    if authorization is not None and api_key is not None:
+        raise AuthenticationError("Chỉ dùng một cách xác thực: Authorization hoặc X-API-Key.")
+    if api_key is not None:
+        key = api_key.strip()
+        async with sessionmaker() as session:
+            integrator = await integrator_for_key(session, key) if key else None
+        if integrator is None:
+            raise AuthenticationError("Khóa API không hợp lệ hoặc đã bị thu hồi.")
+        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+        return Identity(
+            Viewer(kind=ViewerKind.INTEGRATOR, integrator=integrator), None, f"key:{digest}"
+        )
+    token = bearer_token(authorization)
+    if token is None:
+        return Identity(ANONYMOUS, None, None)
+    claims = verify_token(settings, token)
+    return Identity(
+        Viewer(kind=ViewerKind.ACCOUNT, sub=claims["sub"]), claims, f"sub:{claims['sub']}"
+    )
+
+
 async def viewer_from_headers(
     settings: Settings, sessionmaker: Sessionmaker, authorization: str | None
 ) -> Viewer:
@@ -93,8 +149,4 @@ async def viewer_from_headers(
     token = bearer_token(authorization)
     if token is None:
         return ANONYMOUS
-    claims = verify_token(settings, token)
-    name = claims.get("name") if isinstance(claims.get("name"), str) else None
-    phone = claims.get("phone_number") if isinstance(claims.get("phone_number"), str) else None
-    async with transaction(sessionmaker) as session:
-        return await viewer_for_sub(session, claims["sub"], name, phone)
+    return await account_viewer(sessionmaker, verify_token(settings, token))

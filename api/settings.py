@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     answer_days: int = Field(30, ge=1, description="Days to answer a petition before overdue.")
     log_level: str = Field("INFO", description="Log level of the JSON-lines log.")
     db_pool_size: int = Field(10, ge=1, description="Database connections per process.")
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _long_enough(cls, value: str | None) -> str | None:
+        # A short HS256 key can be found offline from one token; 32 bytes is RFC 7518's floor.
+        if value is not None and len(value.encode()) < 32:
+            raise ValueError("HDND_JWT_SECRET phải dài ít nhất 32 byte.")
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -27,22 +27,30 @@ async def account_for_sub(session: AsyncSession, sub: str) -> Account:
 async def viewer_for_sub(
     session: AsyncSession, sub: str, name: str | None, phone: str | None
 ) -> Viewer:
-    """The Viewer of a signed-in account, with its role and (for a delegate) delegate and group."""
-    account = await account_for_sub(session, sub)
-    group_id: int | None = None
-    if account.delegate_id is not None:
-        group_id = (
-            await session.execute(
-                sa.select(col(Delegate.group_id)).where(col(Delegate.id) == account.delegate_id)
-            )
-        ).scalar_one_or_none()
+    """The Viewer of a signed-in account, with its role and (for a delegate) delegate and group.
+
+    One statement for an account already known (every request after the first); the account is
+    made, as CITIZEN, only on first sight.
+    """
+    stmt = (
+        sa.select(
+            col(Account.id), col(Account.role), col(Account.delegate_id), col(Delegate.group_id)
+        )
+        .outerjoin(Delegate, col(Delegate.id) == col(Account.delegate_id))
+        .where(col(Account.sub) == sub)
+    )
+    found = (await session.execute(stmt)).one_or_none()
+    if found is None:
+        await account_for_sub(session, sub)
+        found = (await session.execute(stmt)).one()
+    account_id, role, delegate_id, group_id = found
     return Viewer(
         kind=ViewerKind.ACCOUNT,
-        sub=account.sub,
-        account_id=account.id,
-        role=Role(account.role),
-        delegate_id=account.delegate_id,
-        group_id=group_id,
+        sub=sub,
+        account_id=account_id,
+        role=Role(role),
+        delegate_id=delegate_id,
+        group_id=group_id if delegate_id is not None else None,
         name=name,
         phone=phone,
     )

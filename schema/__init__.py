@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from schema.context import Info
 from schema.council import CouncilQuery
 from schema.directory_admin import DirectoryMutation
+from schema.integrators import IntegratorsMutation, IntegratorsQuery
 from schema.node import node_fetcher
 from schema.relay import Node, parse_global_id
 from schema.sessions import SessionsMutation, SessionsQuery
@@ -28,8 +29,8 @@ class NodeQuery:
 
 
 # Each domain adds its root classes here; merge_types joins them into one root type each.
-QUERIES: tuple[type, ...] = (NodeQuery, CouncilQuery, SessionsQuery)
-MUTATIONS: tuple[type, ...] = (DirectoryMutation, SessionsMutation)
+QUERIES: tuple[type, ...] = (NodeQuery, CouncilQuery, SessionsQuery, IntegratorsQuery)
+MUTATIONS: tuple[type, ...] = (DirectoryMutation, SessionsMutation, IntegratorsMutation)
 SUBSCRIPTIONS: tuple[type, ...] = ()
 
 Query = merge_types("Query", QUERIES)
@@ -39,19 +40,24 @@ Subscription = merge_types("Subscription", SUBSCRIPTIONS) if SUBSCRIPTIONS else 
 
 def build_schema(*, suggestions: bool = True) -> strawberry.Schema:
     """The schema with parse and validation caches (most of a request's cost otherwise)."""
-    from schema.limits import schema_extensions
+    from strawberry.schema.config import StrawberryConfig
+
+    from schema.limits import HdndSchema, schema_extensions
 
     extensions: list[Any] = [
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         *schema_extensions(suggestions),
     ]
-    return strawberry.Schema(
+    built = HdndSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not suggestions),
     )
+    built.suggestions = suggestions
+    return built
 
 
 schema = build_schema()

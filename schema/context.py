@@ -1,5 +1,6 @@
 """The per-request context every resolver receives as `info.context`."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,9 @@ class Context:
     today: date = field(default_factory=local_today)
     loaders: Loaders = field(init=False)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Set for a signed-in request: reads the account once the document has passed every limit
+    # (schema.limits.ResolveViewer), so refused documents cost no SQL.
+    pending_viewer: Callable[[], Awaitable[Viewer]] | None = None
 
     def __post_init__(self) -> None:
         if self.reader is None:

@@ -15,6 +15,7 @@ from db.tables.council import (
     GroupArea,
     Term,
 )
+from db.tables.integrators import ApiKey
 from db.tables.petitions import Petition, PetitionEvent, PetitionSupport
 from db.tables.sessions import (
     AgendaItem,
@@ -28,6 +29,7 @@ __all__ = [
     "Account",
     "AdministrativeUnit",
     "AgendaItem",
+    "ApiKey",
     "AuditEvent",
     "Committee",
     "CommitteeMember",

@@ -1,0 +1,129 @@
+"""Integrator API keys in GraphQL: ADMIN makes and revokes them; MONITOR and ADMIN list them.
+
+The secret is shown once, in `createApiKey`'s payload; only its hash is stored.
+"""
+
+from datetime import datetime
+
+import strawberry
+
+from db.audit import audit
+from db.engine import transaction
+from db.integrators import ApiKeyError, create_api_key, list_api_keys, revoke_api_key
+from db.tables import ApiKey as ApiKeyRow
+from db.viewer import Role
+from schema.context import LOCAL_ZONE, Info
+from schema.errors import UserError, UserErrorCode, user_error
+from schema.permissions import MutationRoles, has_role
+
+
+@strawberry.type(description="An integrator's API key (khóa API), without its secret.")
+class ApiKey:
+    name: str = strawberry.field(description="Who holds it, e.g. «Cổng dữ liệu mở tỉnh».")
+    prefix: str = strawberry.field(
+        description="The key's first characters, to tell keys apart; never the whole key."
+    )
+    created_at: datetime = strawberry.field(description="When it was made.")
+    revoked_at: datetime | None = strawberry.field(
+        description="When it was revoked; null while it works."
+    )
+
+    @classmethod
+    def from_row(cls, row: ApiKeyRow) -> "ApiKey":
+        return cls(
+            name=row.name,
+            prefix=row.prefix,
+            created_at=row.created_at.astimezone(LOCAL_ZONE),
+            revoked_at=row.revoked_at.astimezone(LOCAL_ZONE) if row.revoked_at else None,
+        )
+
+
+@strawberry.type(description="Result of `createApiKey`.")
+class CreateApiKeyPayload:
+    api_key: ApiKey | None = strawberry.field(description="The key made; null when refused.")
+    key: str | None = strawberry.field(
+        description="The secret to give the integrator (header `X-API-Key`). Shown only here, "
+        "once: it is not stored and cannot be read again."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+
+
+@strawberry.type(description="Result of `revokeApiKey`.")
+class ApiKeyPayload:
+    api_key: ApiKey | None = strawberry.field(description="The key revoked; null when refused.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+
+
+@strawberry.type
+class IntegratorsQuery:
+    @strawberry.field(
+        description="Every integrator API key ever made, working ones first (MONITOR, ADMIN).",
+        permission_classes=[has_role(Role.MONITOR, Role.ADMIN)],
+    )
+    async def api_keys(self, info: Info) -> list[ApiKey]:
+        async with info.context.sessionmaker() as session:
+            rows = await list_api_keys(session)
+        return [ApiKey.from_row(r) for r in rows]
+
+
+@strawberry.type
+class IntegratorsMutation:
+    @strawberry.mutation(
+        description="Make an API key for an integrator (ADMIN); the secret is in the payload, once.",
+        extensions=[MutationRoles(Role.ADMIN)],
+    )
+    async def create_api_key(self, info: Info, name: str) -> CreateApiKeyPayload:
+        ctx = info.context
+        try:
+            async with transaction(ctx.sessionmaker) as session:
+                made = await create_api_key(session, name)
+                await audit(
+                    session,
+                    ctx.viewer,
+                    "api_key.create",
+                    "ApiKey",
+                    made.row.id,
+                    request_id=ctx.request_id,
+                )
+        except ApiKeyError as exc:
+            code = UserErrorCode.DUPLICATE if exc.duplicate else UserErrorCode.INVALID_INPUT
+            return CreateApiKeyPayload(
+                api_key=None, key=None, user_errors=[user_error(code, str(exc), "name")]
+            )
+        return CreateApiKeyPayload(
+            api_key=ApiKey.from_row(made.row), key=made.secret, user_errors=[]
+        )
+
+    @strawberry.mutation(
+        description="Revoke the working API key of this name (ADMIN); it stops working at once.",
+        extensions=[MutationRoles(Role.ADMIN)],
+    )
+    async def revoke_api_key(self, info: Info, name: str) -> ApiKeyPayload:
+        ctx = info.context
+        try:
+            async with transaction(ctx.sessionmaker) as session:
+                row = await revoke_api_key(session, name)
+                if row is not None:
+                    await audit(
+                        session,
+                        ctx.viewer,
+                        "api_key.revoke",
+                        "ApiKey",
+                        row.id,
+                        request_id=ctx.request_id,
+                    )
+        except ApiKeyError as exc:
+            return ApiKeyPayload(
+                api_key=None,
+                user_errors=[user_error(UserErrorCode.INVALID_INPUT, str(exc), "name")],
+            )
+        if row is None:
+            return ApiKeyPayload(
+                api_key=None,
+                user_errors=[
+                    user_error(
+                        UserErrorCode.NOT_FOUND, f"Không có khóa đang dùng tên «{name}».", "name"
+                    )
+                ],
+            )
+        return ApiKeyPayload(api_key=ApiKey.from_row(row), user_errors=[])

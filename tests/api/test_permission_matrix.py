@@ -1,0 +1,192 @@
+"""Every query, mutation and restricted field, for every kind of viewer (see permission_matrix)."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+import pytest
+import pytest_asyncio
+import sqlalchemy as sa
+from httpx import AsyncClient
+from sqlmodel import col
+from strawberry.types.base import StrawberryObjectDefinition
+
+from api.settings import Settings
+from db.accounts import grant_role
+from db.engine import Sessionmaker, transaction
+from db.integrators import create_api_key
+from db.tables import Delegate
+from db.viewer import Role
+from schema import schema
+from schema.permissions import restriction_of
+from tests.api.permission_matrix import ROWS, VIEWERS, Row, World
+from tests.conftest import bearer
+
+ROOTS = ("Query", "Mutation", "Subscription")
+ROLES = {
+    "citizen_a": Role.CITIZEN,
+    "citizen_b": Role.CITIZEN,
+    "delegate": Role.DELEGATE,
+    "other_delegate": Role.DELEGATE,
+    "staff": Role.STAFF,
+    "monitor": Role.MONITOR,
+    "admin": Role.ADMIN,
+}
+
+
+def fields_to_cover() -> dict[str, str]:
+    """Every root field, and every field declared restricted, read from the schema itself."""
+    found: dict[str, str] = {}
+    for type_name, converted in schema.schema_converter.type_map.items():
+        definition = converted.definition
+        if not isinstance(definition, StrawberryObjectDefinition) or definition.is_input:
+            continue
+        for f in definition.fields:
+            name = f"{type_name}.{schema.config.name_converter.get_graphql_name(f)}"
+            restriction = restriction_of(f)
+            if type_name in ROOTS or restriction:
+                found[name] = restriction or "root field"
+    return found
+
+
+def test_every_field_has_a_row() -> None:
+    covered = {row.field for row in ROWS}
+    wanted = fields_to_cover()
+    missing = sorted(set(wanted) - covered)
+    stale = sorted(covered - set(wanted))
+    assert not missing, f"add rows to tests/api/permission_matrix.py for: {missing}"
+    assert not stale, f"rows for fields the schema no longer has: {stale}"
+    assert len(covered) == len(ROWS), "one row per field"
+
+
+@pytest_asyncio.fixture
+async def world(sessionmaker: Sessionmaker) -> AsyncIterator[World]:
+    async with transaction(sessionmaker) as session:
+        rows = (
+            await session.execute(
+                sa.select(col(Delegate.id), col(Delegate.group_id)).order_by(col(Delegate.id))
+            )
+        ).all()
+        delegate_id, group_id = rows[0]
+        other_delegate_id, other_group_id = next((d, g) for d, g in rows if g != group_id)
+        subs = {viewer: f"matrix-{viewer}" for viewer in ROLES}
+        for viewer, role in ROLES.items():
+            linked = {"delegate": delegate_id, "other_delegate": other_delegate_id}.get(viewer)
+            await grant_role(session, subs[viewer], role, linked)
+    yield World(
+        sessionmaker=sessionmaker,
+        delegate_id=delegate_id,
+        group_id=group_id,
+        other_delegate_id=other_delegate_id,
+        other_group_id=other_group_id,
+        subs=subs,
+    )
+
+
+@pytest_asyncio.fixture
+async def headers(world: World, settings: Settings) -> dict[str, dict[str, str]]:
+    async with transaction(world.sessionmaker) as session:
+        made = await create_api_key(session, "matrix integrator")
+    result: dict[str, dict[str, str]] = {"anonymous": {}, "integrator": {"X-API-Key": made.secret}}
+    for viewer, sub in world.subs.items():
+        result[viewer] = bearer(settings, sub, name=f"Tên {viewer}", phone="0901234567")
+    return result
+
+
+def strings_in(value: Any) -> set[str]:
+    """Every string leaf of an answer: what a refused viewer must not see."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set().union(*(strings_in(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(strings_in(v) for v in value)) if value else set()
+    return set()
+
+
+def root_of(row: Row) -> str:
+    return row.root or row.field.split(".", 1)[1]
+
+
+def check_allowed(row: Row, body: dict[str, Any]) -> str | None:
+    data = body.get("data") or {}
+    answer = data.get(root_of(row))
+    if body.get("errors"):
+        return f"errors {body['errors']}"
+    if answer is None:
+        return "answered null"
+    if row.refusal == "user_error" and answer.get("userErrors"):
+        return f"userErrors {answer['userErrors']}"
+    return None
+
+
+def check_refused(row: Row, body: dict[str, Any]) -> str | None:
+    data = body.get("data") or {}
+    answer = data.get(root_of(row))
+    if row.refusal == "error":
+        codes = {(e.get("extensions") or {}).get("code") for e in body.get("errors") or []}
+        if not codes or not codes <= {"FORBIDDEN", "UNAUTHENTICATED"}:
+            return f"expected FORBIDDEN/UNAUTHENTICATED, got {body}"
+        if answer is not None:
+            return f"refused but answered {answer}"
+    elif row.refusal == "null":
+        if answer is not None or body.get("errors"):
+            return f"expected null, got {body}"
+    else:
+        if body.get("errors") or answer is None:
+            return f"expected a payload, got {body}"
+        codes = [e["code"] for e in answer.get("userErrors") or []]
+        if codes != ["FORBIDDEN"]:
+            return f"expected userErrors FORBIDDEN, got {answer}"
+        others = {k: v for k, v in answer.items() if k != "userErrors" and v is not None}
+        if others:
+            return f"refused payload carries {others}"
+    return None
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.field for row in ROWS])
+async def test_permission_matrix(
+    row: Row, world: World, headers: dict[str, dict[str, str]], client: AsyncClient
+) -> None:
+    if row.setup is not None:
+        await row.setup(world)
+    answers: dict[str, dict[str, Any]] = {}
+    failures: list[str] = []
+    allowed_first = sorted(VIEWERS, key=lambda v: v not in row.allowed)
+    for viewer in allowed_first:
+        before = await row.snapshot(world) if row.snapshot else None
+        variables = dict(row.variables(world, viewer))
+        response = await client.post(
+            "/graphql",
+            json={"query": row.document, "variables": variables},
+            headers=headers[viewer],
+        )
+        if response.status_code != 200:
+            failures.append(f"{viewer}: HTTP {response.status_code} {response.text}")
+            continue
+        body = response.json()
+        if viewer in row.allowed:
+            problem = check_allowed(row, body)
+            if problem is None:
+                answers[viewer] = body  # what refused viewers must not see
+        else:
+            problem = check_refused(row, body)
+            if problem is None and row.snapshot is not None:
+                after = await row.snapshot(world)
+                if after != before:
+                    problem = f"refused, yet changed {before} -> {after}"
+            if problem is None:
+                secret = {
+                    s
+                    for v in row.allowed
+                    if v in answers
+                    for s in strings_in(answers[v].get("data"))
+                    if len(s) >= 4 and s not in row.document and s not in str(variables)
+                }
+                text = orjson.dumps(body).decode()
+                leaked = sorted(s for s in secret if s in text)
+                if leaked:
+                    problem = f"refused, yet leaked {leaked}"
+        if problem:
+            failures.append(f"{viewer}: {problem}")
+    assert not failures, f"{row.field}:\n" + "\n".join(failures)
