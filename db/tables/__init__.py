@@ -3,6 +3,7 @@
 
 from db.tables.accounts import Account
 from db.tables.audit import AuditEvent
+from db.tables.channels import GroupGuest, GroupPost
 from db.tables.council import (
     AdministrativeUnit,
     Committee,
@@ -29,6 +30,8 @@ __all__ = [
     "Delegate",
     "DelegateGroup",
     "GroupArea",
+    "GroupGuest",
+    "GroupPost",
     "Petition",
     "PetitionEvent",
     "PetitionSupport",
