@@ -17,11 +17,15 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from api.identity import AuthenticationError, viewer_from_headers
 from api.settings import Settings, get_settings
+from api.websocket import KeepAliveTransportWSHandler
 from db.engine import Sessionmaker, make_engine, make_sessionmaker
+from db.listener import EventHub
 from db.migrate import is_migrated
 from db.viewer import ANONYMOUS, Viewer
 from schema import build_schema
@@ -38,6 +42,8 @@ def graphql_error_response(status: int, message: str, code: str, **extensions: A
 
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view with our context, identity and orjson encoding."""
+
+    graphql_transport_ws_handler_class = KeepAliveTransportWSHandler
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
@@ -79,7 +85,26 @@ class GraphQLApp(GraphQL[Context, None]):
             request_id=state.get("request_id", uuid.uuid4().hex),
             request=request,
             response=response if isinstance(response, Response) else None,
+            events=getattr(request.scope["app"].state, "events", None),
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Sign the WebSocket in with `connection_init`'s {"Authorization": "Bearer <JWT>"};
+        no token is anonymous, a bad one closes the connection (4403)."""
+        params = context.connection_params or {}
+        authorization = params.get("Authorization", params.get("authorization"))
+        if authorization is not None and not isinstance(authorization, str):
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        try:
+            context.viewer = await viewer_from_headers(
+                self.settings, context.sessionmaker, authorization
+            )
+        except AuthenticationError as exc:
+            raise ConnectionRejectionError(
+                {"code": "UNAUTHENTICATED", "message": str(exc)}
+            ) from exc
+        unset: UnsetType = UNSET
+        return unset
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -127,9 +152,13 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         engine = make_engine(url, pool_size=settings.db_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        # One LISTEN connection for the whole process, shared by every subscription.
+        app.state.events = EventHub(url)
+        await app.state.events.start()
         try:
             yield
         finally:
+            await app.state.events.stop()
             await engine.dispose()
 
     graphql = GraphQLApp(settings)

@@ -9,6 +9,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from api.settings import Settings
 from db.engine import Sessionmaker
+from db.listener import EventHub
 from db.viewer import Viewer
 from schema.loaders import Loaders
 
@@ -38,6 +39,9 @@ class Context:
     today: date = field(default_factory=local_today)
     loaders: Loaders = field(init=False)
     extra: dict[str, Any] = field(default_factory=dict)
+    # The process's LISTEN fan-out (subscriptions); the WebSocket's `connection_init` payload.
+    events: EventHub | None = None
+    connection_params: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.sessionmaker, self.today)
