@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -25,13 +25,20 @@ from api.identity import AuthenticationError, viewer_from_headers
 from api.settings import Settings, get_settings
 from api.websocket import KeepAliveTransportWSHandler
 from db.engine import Sessionmaker, make_engine, make_sessionmaker
-from db.listener import EventHub
+from db.listener import EventHub, listening_connections, open_subscriptions
 from db.migrate import is_migrated
 from db.viewer import ANONYMOUS, Viewer
 from schema import build_schema
 from schema.context import Context
 
 log = logging.getLogger("hdnd")
+
+Gauge("hdnd_subscriptions_active", "Open GraphQL subscriptions in this process.").set_function(
+    open_subscriptions
+)
+Gauge("hdnd_event_listener_up", "1 while this process's LISTEN connection is up.").set_function(
+    listening_connections
+)
 
 
 def graphql_error_response(status: int, message: str, code: str, **extensions: Any) -> Response:
@@ -51,7 +58,7 @@ class GraphQLApp(GraphQL[Context, None]):
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
             keep_alive=True,
-            keep_alive_interval=15,
+            keep_alive_interval=settings.ws_keep_alive,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=20,
         )

@@ -368,7 +368,11 @@ async def posts_pages_by_group_ids(
     """One newest-first page per group, in one statement (a LATERAL join per group)."""
     if limit == 0 or not group_ids:
         return {gid: Page(rows=[], has_next=False) for gid in group_ids}
-    ids = sa.func.unnest(sa.literal(list(group_ids), sa.ARRAY(sa.Integer))).table_valued("gid")
+    ids = (
+        sa.func.unnest(sa.literal(list(group_ids), sa.ARRAY(sa.Integer)))
+        .table_valued("gid")
+        .render_derived(name="g")
+    )
     conditions = [col(GroupPost.group_id) == ids.c.gid]
     if after is not None:
         conditions.append(before_key([col(GroupPost.created_at), col(GroupPost.id)], after))

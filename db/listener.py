@@ -10,6 +10,7 @@ events (a `GAP`), so it can catch up from the database.
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
@@ -90,6 +91,19 @@ def connect_params(url: str) -> dict[str, Any]:
     return params
 
 
+_HUBS: "weakref.WeakSet[EventHub]" = weakref.WeakSet()
+
+
+def open_subscriptions() -> int:
+    """Live subscribers of every hub of this process (for /metrics)."""
+    return sum(hub.subscriber_count for hub in list(_HUBS))
+
+
+def listening_connections() -> int:
+    """Hubs of this process whose LISTEN connection is up (for /metrics)."""
+    return sum(1 for hub in list(_HUBS) if hub.connected.is_set())
+
+
 class EventHub:
     """The process's listening connection and its subscribers, by topic."""
 
@@ -112,6 +126,7 @@ class EventHub:
         self._task: asyncio.Task[None] | None = None
         self._connection: Any = None
         self._shared: dict[object, asyncio.Future[Any]] = {}
+        _HUBS.add(self)
 
     # ---- subscribers -----------------------------------------------------------------------
 
