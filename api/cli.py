@@ -121,10 +121,42 @@ def check_port(host: str, port: int) -> None:
             raise fail(f"Không mở được {host}:{port} ({exc.strerror}).") from exc
 
 
+def print_welcome(
+    host: str,
+    port: int,
+    settings: Settings,
+    *,
+    embedded: bool,
+    seeded: bool,
+    tokens: dict[str, str],
+) -> None:
+    """What a newcomer needs: the address, what to try first, tokens for each role."""
+    address = f"http://{host}:{port}/graphql"
+    typer.echo("")
+    typer.secho(
+        f"HĐND API sẵn sàng: {address}  (GraphiQL trong trình duyệt)",
+        fg=typer.colors.GREEN,
+        bold=True,
+    )
+    where = f"PostgreSQL nhúng trong {settings.data_dir}" if embedded else "HDND_DATABASE_URL"
+    typer.echo(f"  Cơ sở dữ liệu: {where}")
+    if seeded:
+        typer.echo("  Đã nạp dữ liệu mẫu: 8 Tổ đại biểu, 50 đại biểu, các kỳ họp của khóa X.")
+    typer.echo("  Thử ngay: { delegateGroups { name areas { name } memberCount } }")
+    for role, token in tokens.items():
+        typer.echo(f"  Token {role}: {token}")
+    if tokens:
+        typer.echo('  Dán vào ô Headers của GraphiQL: {"Authorization": "Bearer <token>"}')
+    typer.echo("  Dừng: Ctrl-C (cơ sở dữ liệu nhúng được tắt gọn, dữ liệu được giữ lại)")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (HDND_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (HDND_PORT).")] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Also with HDND_DATABASE_URL: demo data and tokens.")
+    ] = False,
 ) -> None:
     """Start the service: migrate, load the demo data on an empty database, serve GraphQL."""
     import uvicorn
@@ -137,36 +169,21 @@ def serve(
     port = port if port is not None else settings.port
     check_port(host, port)
     with Database(settings) as url:
+        embedded = settings.database_url is None
         run_db(url, _migrate)
-        seeded = run_db(url, lambda u: _seed_demo(u, only_if_empty=True))
+        # Demo data only where a newcomer tries things out: the embedded database, or on request.
+        seeded = (
+            run_db(url, lambda u: _seed_demo(u, only_if_empty=True)) if embedded or demo else False
+        )
         settings = dev_secret(settings)
-        tokens = (
-            run_db(url, lambda u: demo_tokens(u, settings))
-            if not settings.database_url or seeded
-            else {}
-        )
-        address = f"http://{host}:{port}/graphql"
-        typer.echo("")
-        typer.secho(f"HĐND API sẵn sàng: {address}", fg=typer.colors.GREEN, bold=True)
-        typer.echo(
-            f"  Cơ sở dữ liệu: {'nhúng trong ' + str(settings.data_dir) if not settings.database_url else 'HDND_DATABASE_URL'}"
-        )
-        if seeded:
-            typer.echo("  Đã nạp dữ liệu mẫu (8 Tổ đại biểu, 50 đại biểu, các kỳ họp).")
-        typer.echo(
-            "  Thử ngay trong GraphiQL: { delegateGroups { name areas { name } memberCount } }"
-        )
-        for role, token in tokens.items():
-            typer.echo(f"  Token {role}: {token}")
-        if tokens:
-            typer.echo('  Dùng trong GraphiQL (Headers): {"Authorization": "Bearer <token>"}')
-        typer.echo("  Dừng: Ctrl-C")
+        tokens = run_db(url, lambda u: demo_tokens(u, settings)) if embedded or demo else {}
+        print_welcome(host, port, settings, embedded=embedded, seeded=seeded, tokens=tokens)
         uvicorn.run(
             create_app(settings, database_url=url),
             host=host,
             port=port,
             log_level=settings.log_level.lower(),
-            ws="websockets",
+            ws="websockets-sansio",
         )
 
 
@@ -285,5 +302,9 @@ def grant(
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()
+
+
+if __name__ == "__main__":
+    main()

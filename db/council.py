@@ -158,7 +158,9 @@ class DelegateFilter:
     committee_id: int | None = None
     constituency_id: int | None = None
     search: str | None = None
-    serving_on: date | None = None
+    # True: serving on `today`; False: service ended before `today`; None: everyone.
+    serving: bool | None = None
+    today: date | None = None
 
 
 def _delegate_conditions(f: DelegateFilter) -> list[ColumnElement[bool]]:
@@ -176,8 +178,9 @@ def _delegate_conditions(f: DelegateFilter) -> list[ColumnElement[bool]]:
         )
     if f.search and f.search.strip():
         conditions.append(col(Delegate.full_name_folded).like(like_pattern(f.search), escape="\\"))
-    if f.serving_on is not None:
-        conditions.append(serving_on(f.serving_on))
+    if f.serving is not None and f.today is not None:
+        serving = serving_on(f.today)
+        conditions.append(serving if f.serving else sa.not_(serving))
     return conditions
 
 

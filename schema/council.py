@@ -321,17 +321,13 @@ class DelegateFilter:
     )
     serving: bool | None = strawberry.field(
         default=None,
-        description="True: only delegates serving today; false: only those who have left.",
+        description="True: only delegates serving today; false: only those whose service has ended; null: everyone.",
     )
 
 
 def _db_filter(f: DelegateFilter | None, today: date) -> db_council.DelegateFilter:
     if f is None:
         return db_council.DelegateFilter()
-    if f.serving is False:
-        raise bad_input(
-            "Lọc `serving: false` chưa được hỗ trợ; bỏ trống để xem mọi đại biểu.", "filter.serving"
-        )
     return db_council.DelegateFilter(
         group_id=optional_global_id(f.group_id, "DelegateGroup", "filter.groupId"),
         committee_id=optional_global_id(f.committee_id, "Committee", "filter.committeeId"),
@@ -339,7 +335,8 @@ def _db_filter(f: DelegateFilter | None, today: date) -> db_council.DelegateFilt
             f.constituency_id, "Constituency", "filter.constituencyId"
         ),
         search=f.search,
-        serving_on=today if f.serving else None,
+        serving=f.serving,
+        today=today,
     )
 
 

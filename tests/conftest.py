@@ -141,6 +141,7 @@ class StatementCounter:
     """Counts SQL statements an engine runs while active."""
 
     def __init__(self, engine: AsyncEngine) -> None:
+        self.engine_async = engine
         self.engine = engine.sync_engine
         self.statements: list[str] = []
 
