@@ -24,7 +24,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from api.identity import AuthenticationError, viewer_from_headers
 from api.settings import Settings, get_settings
 from api.websocket import KeepAliveTransportWSHandler
-from db.engine import Sessionmaker, make_engine, make_sessionmaker
+from db.engine import Sessionmaker, make_engine, make_reader, make_sessionmaker
 from db.listener import EventHub, listening_connections, open_subscriptions
 from db.migrate import is_migrated
 from db.viewer import ANONYMOUS, Viewer
@@ -88,6 +88,7 @@ class GraphQLApp(GraphQL[Context, None]):
         return Context(
             viewer=viewer,
             sessionmaker=_sessionmaker(request.scope),
+            reader=request.scope["app"].state.reader,
             settings=self.settings,
             request_id=state.get("request_id", uuid.uuid4().hex),
             request=request,
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         engine = make_engine(url, pool_size=settings.db_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.reader = make_reader(engine)
         # One LISTEN connection for the whole process, shared by every subscription.
         app.state.events = EventHub(url)
         await app.state.events.start()

@@ -38,6 +38,14 @@ def make_sessionmaker(engine: AsyncEngine) -> Sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def make_reader(engine: AsyncEngine) -> Sessionmaker:
+    """Sessions for reads only: autocommit, so a loader's batch is one round trip, not
+    BEGIN + SELECT + ROLLBACK. Never use it for writes: `session.begin()` would not isolate."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
+
+
 @asynccontextmanager
 async def transaction(sessionmaker: Sessionmaker) -> AsyncIterator[AsyncSession]:
     """One session and one transaction: committed on success, rolled back on any error."""

@@ -258,7 +258,7 @@ async def group_posts(
     page: Page[PostRow] = await info.context.loaders.posts_page_by_group.load(
         (group_id, limit, key)
     )
-    sm = info.context.sessionmaker
+    sm = info.context.read
 
     async def count() -> int:
         async with sm() as session:
@@ -367,7 +367,7 @@ def _fresh_loaders(info: Info) -> None:
     # A WebSocket connection lives for hours: each event gets loaders of its own, not a cache
     # filled when the connection opened.
     ctx = info.context
-    ctx.loaders = Loaders(ctx.sessionmaker, local_today())
+    ctx.loaders = Loaders(ctx.read, local_today())
 
 
 async def _post_stream(
@@ -383,20 +383,18 @@ async def _post_stream(
                 raise GraphQLError(TOO_SLOW, extensions={"code": "TOO_SLOW"}) from None
             rows: list[PostRow] = []
             if item is GAP:
-                async with ctx.sessionmaker() as session:
+                async with ctx.read() as session:
                     rows = await db_channels.posts_after(session, group_id, last_id)
             elif isinstance(item, dict) and "postId" in item:
                 post_id = int(item["postId"])
                 if post_id <= last_id:
                     continue
-                load = functools.partial(
-                    _read_row, ctx.sessionmaker, db_channels.posts_by_ids, post_id
-                )
+                load = functools.partial(_read_row, ctx.read, db_channels.posts_by_ids, post_id)
                 row = await hub.shared(("post", post_id), load)
                 rows = [row] if row is not None else []
             elif isinstance(item, dict) and item.get("accountId") == ctx.viewer.account_id:
                 # This viewer was removed as a guest: end at once unless still allowed.
-                async with ctx.sessionmaker() as session:
+                async with ctx.read() as session:
                     access = await db_channels.channel_access(
                         session, ctx.viewer, group_id, local_today()
                     )
@@ -424,14 +422,14 @@ async def _petition_event_stream(
                 raise GraphQLError(TOO_SLOW, extensions={"code": "TOO_SLOW"}) from None
             rows: list[PetitionEventRow] = []
             if item is GAP:
-                async with ctx.sessionmaker() as session:
+                async with ctx.read() as session:
                     rows = await db_live.petition_events_after(session, petition_id, last_id)
             elif isinstance(item, dict) and "eventId" in item:
                 event_id = int(item["eventId"])
                 if event_id <= last_id:
                     continue
                 load = functools.partial(
-                    _read_row, ctx.sessionmaker, db_live.petition_events_by_ids, event_id
+                    _read_row, ctx.read, db_live.petition_events_by_ids, event_id
                 )
                 row = await hub.shared(("petition_event", event_id), load)
                 rows = [row] if row is not None else []
@@ -455,7 +453,7 @@ class ChannelsSubscription:
         # Listen first, then check: nothing committed after the check can slip between them.
         inbox = _hub(info).subscribe(db_channels.group_topic(gid))
         try:
-            async with ctx.sessionmaker() as session:
+            async with ctx.read() as session:
                 try:
                     access = await db_channels.channel_access(
                         session, ctx.viewer, gid, local_today()
@@ -486,7 +484,7 @@ class ChannelsSubscription:
         pid = from_global_id(petition_id, "Petition", "petitionId")
         inbox = _hub(info).subscribe(petition_topic(pid))
         try:
-            async with ctx.sessionmaker() as session:
+            async with ctx.read() as session:
                 # A hidden petition and a missing one answer alike: nothing about it leaks.
                 if not await can_view_petition(session, ctx.viewer, pid):
                     raise forbidden("Không có kiến nghị này, hoặc bạn không có quyền theo dõi nó.")

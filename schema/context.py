@@ -34,6 +34,8 @@ class Context:
     sessionmaker: Sessionmaker
     settings: Settings
     request_id: str
+    # Autocommit sessions for reads (loaders, lists); defaults to `sessionmaker`.
+    reader: Sessionmaker | None = None
     request: "Request | WebSocket | None" = None
     response: "Response | None" = None
     today: date = field(default_factory=local_today)
@@ -44,7 +46,14 @@ class Context:
     connection_params: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.sessionmaker, self.today)
+        if self.reader is None:
+            self.reader = self.sessionmaker
+        self.loaders = Loaders(self.reader, self.today)
+
+    @property
+    def read(self) -> Sessionmaker:
+        """Sessions for reading: one short session per resolver, never shared."""
+        return self.reader or self.sessionmaker
 
 
 Info = StrawberryInfo[Context, None]

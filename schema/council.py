@@ -348,19 +348,19 @@ class CouncilQuery:
     async def units(
         self, info: Info, level: UnitLevel | None = None, parent_code: str | None = None
     ) -> list[AdministrativeUnit]:
-        async with info.context.sessionmaker() as session:
+        async with info.context.read() as session:
             rows = await db_council.list_units(session, level.name if level else None, parent_code)
         return [AdministrativeUnit.from_row(r) for r in rows]
 
     @strawberry.field(description="Every delegate group (Tổ đại biểu) of the council.")
     async def delegate_groups(self, info: Info) -> list[DelegateGroup]:
-        async with info.context.sessionmaker() as session:
+        async with info.context.read() as session:
             rows = await db_council.list_groups(session)
         return [DelegateGroup.from_row(r) for r in rows]
 
     @strawberry.field(description="The council's committees (Ban) and its standing committee.")
     async def committees(self, info: Info) -> list[Committee]:
-        async with info.context.sessionmaker() as session:
+        async with info.context.read() as session:
             rows = await db_council.list_committees(session)
         return [Committee.from_row(r) for r in rows]
 
@@ -379,7 +379,7 @@ class CouncilQuery:
         limit = page_size(first)
         key = decode_cursor(after, (str, int))
         f = _db_filter(filter, info.context.today)
-        sm = info.context.sessionmaker
+        sm = info.context.read
         async with sm() as session:
             page = await db_council.delegates_page(session, f, limit, key)
 
@@ -401,7 +401,7 @@ class CouncilQuery:
         "(for a district, any of its communes); otherwise the delegates of the group covering it."
     )
     async def delegates_for_unit(self, info: Info, code: str) -> list[Delegate]:
-        async with info.context.sessionmaker() as session:
+        async with info.context.read() as session:
             rows = await db_council.delegates_for_unit(session, code.strip(), info.context.today)
         if rows is None:
             raise bad_input(f"Không có đơn vị hành chính mã «{code}».", "code")

@@ -89,7 +89,7 @@ class SessionsQuery:
         limit = page_size(first)
         key = decode_cursor(after, (date, int))
         wanted = status.name if status else None
-        sm = info.context.sessionmaker
+        sm = info.context.read
         async with sm() as session:
             page = await db_council.sessions_page(session, wanted, limit, key)
 
