@@ -6,4 +6,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 async def seed_demo_extras(session: AsyncSession) -> None:
     """Demo records of every domain beyond the directory, in the caller's transaction."""
-    return None
+    from db.channels import seed_demo_channel
+
+    await seed_demo_channel(session)
