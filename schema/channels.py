@@ -52,6 +52,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+GroupIdArg = Annotated[
+    strawberry.ID, strawberry.argument(description="Global id of the delegate group.")
+]
+
 CHANNEL_READERS = "members of the group, its guests, STAFF, MONITOR and ADMIN"
 
 
@@ -292,7 +296,10 @@ class ChannelsMutation:
         "Allowed to the group's leader (Tổ trưởng) and STAFF."
     )
     async def invite_guest(
-        self, info: Info, group_id: strawberry.ID, input: InviteGuestInput
+        self,
+        info: Info,
+        group_id: GroupIdArg,
+        input: Annotated[InviteGuestInput, strawberry.argument(description="Who is invited.")],
     ) -> GuestPayload:
         ctx = info.context
         data = GuestInput(input.account_sub, input.full_name, input.title, input.unit_code)
@@ -311,7 +318,12 @@ class ChannelsMutation:
         "subscriptions end. Allowed to the group's leader and STAFF."
     )
     async def remove_guest(
-        self, info: Info, group_id: strawberry.ID, guest_id: strawberry.ID
+        self,
+        info: Info,
+        group_id: GroupIdArg,
+        guest_id: Annotated[
+            strawberry.ID, strawberry.argument(description="`id` of the GroupGuest to remove.")
+        ],
     ) -> GuestPayload:
         ctx = info.context
         try:
@@ -330,7 +342,10 @@ class ChannelsMutation:
         "guests. The text is trimmed, 1–4,000 characters."
     )
     async def post_to_group(
-        self, info: Info, group_id: strawberry.ID, body: str
+        self,
+        info: Info,
+        group_id: GroupIdArg,
+        body: Annotated[str, strawberry.argument(description="The text, 1–4,000 characters.")],
     ) -> GroupPostPayload:
         ctx = info.context
         try:
@@ -447,7 +462,7 @@ class ChannelsSubscription:
         description="New posts of a delegate group's channel, as they are made on any server "
         f"process. For {CHANNEL_READERS}; a guest's subscription ends when they are removed."
     )
-    async def group_posts(self, info: Info, group_id: strawberry.ID) -> AsyncIterator[GroupPost]:
+    async def group_posts(self, info: Info, group_id: GroupIdArg) -> AsyncIterator[GroupPost]:
         ctx = info.context
         gid = from_global_id(group_id, "DelegateGroup", "groupId")
         # Listen first, then check: nothing committed after the check can slip between them.
@@ -478,7 +493,11 @@ class ChannelsSubscription:
         "its submitter, the addressed delegate and group, STAFF, MONITOR and ADMIN."
     )
     async def petition_events(
-        self, info: Info, petition_id: strawberry.ID
+        self,
+        info: Info,
+        petition_id: Annotated[
+            strawberry.ID, strawberry.argument(description="Global id of the petition.")
+        ],
     ) -> AsyncIterator[PetitionEvent]:
         ctx = info.context
         pid = from_global_id(petition_id, "Petition", "petitionId")
