@@ -22,6 +22,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.identity import AuthenticationError, viewer_from_headers
+from api.reports import report_routes
 from api.settings import Settings, get_settings
 from api.websocket import KeepAliveTransportWSHandler
 from db.engine import Sessionmaker, make_engine, make_reader, make_sessionmaker
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *report_routes(),
         ],
         lifespan=lifespan,
     )

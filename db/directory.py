@@ -6,7 +6,7 @@ be loaded twice and an edited folder updates what it names.
 """
 
 import csv
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from db.audit import audit
 from db.tables import (
     AdministrativeUnit,
     Committee,
@@ -30,9 +31,13 @@ from db.tables import (
 )
 from db.tables.base import table_of
 from db.text import clean
+from db.viewer import ANONYMOUS
 
 DEMO_DIRECTORY = Path(__file__).parent / "data" / "demo"
 LEVELS = {"province": "PROVINCE", "district": "DISTRICT", "commune": "COMMUNE"}
+COMMITTEE_KINDS = ("STANDING", "LEGAL", "ECONOMY_BUDGET", "CULTURE_SOCIAL", "ETHNIC")
+SESSION_KINDS = ("REGULAR", "SPECIAL", "THEMATIC")
+SESSION_STATUSES = ("UPCOMING", "IN_PROGRESS", "CLOSED")
 
 
 class DirectoryError(ValueError):
@@ -66,6 +71,20 @@ def _date(value: str, where: str) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise DirectoryError(f"{where}: ngày không hợp lệ «{value}» (cần YYYY-MM-DD).") from exc
+
+
+def _int(value: str, where: str) -> int:
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise DirectoryError(f"{where}: số không hợp lệ «{value}».") from exc
+
+
+def _one_of(value: str, allowed: tuple[str, ...], where: str) -> str:
+    """A code the database's check constraints accept, refused here with its file and row."""
+    if value not in allowed:
+        raise DirectoryError(f"{where}: «{value}» không hợp lệ (chọn {', '.join(allowed)}).")
+    return value
 
 
 def _unit_rows(folder: Path) -> list[dict[str, object]]:
@@ -127,7 +146,25 @@ async def _upsert(
 
 
 async def load_directory(session: AsyncSession, folder: Path) -> LoadSummary:
-    """Load every file of `folder` in one transaction (the caller's)."""
+    """Load every file of `folder` in one transaction (the caller's), audited as one change.
+    A bad file raises DirectoryError naming the file (and row); the caller's rollback then
+    leaves the database as it was."""
+    try:
+        summary = await _load(session, folder)
+    except KeyError as exc:
+        raise DirectoryError(f"Thiếu cột {exc} trong một tệp dữ liệu của {folder}.") from exc
+    await audit(
+        session,
+        ANONYMOUS,
+        "directory.load",
+        "Directory",
+        None,
+        details={"folder": folder.name, **asdict(summary)},
+    )
+    return summary
+
+
+async def _load(session: AsyncSession, folder: Path) -> LoadSummary:
     units = _unit_rows(folder)
     await _upsert(session, table_of(AdministrativeUnit), units, ["code"])
     unit_codes = {str(u["code"]) for u in units}
@@ -139,7 +176,7 @@ async def load_directory(session: AsyncSession, folder: Path) -> LoadSummary:
 
     terms = [
         {
-            "number": int(r["number"]),
+            "number": _int(r["number"], "terms.csv"),
             "name": r["name"],
             "starts_on": _date(r["starts_on"], "terms.csv"),
             "ends_on": _date(r["ends_on"], "terms.csv"),
@@ -152,7 +189,8 @@ async def load_directory(session: AsyncSession, folder: Path) -> LoadSummary:
     current_term = term_ids[(max(int(str(t["number"])) for t in terms),)]
 
     committees: list[dict[str, object]] = [
-        {"kind": r["kind"], "name": r["name"]} for r in _rows(folder, "committees.csv")
+        {"kind": _one_of(r["kind"], COMMITTEE_KINDS, "committees.csv"), "name": r["name"]}
+        for r in _rows(folder, "committees.csv")
     ]
     committee_ids = await _upsert(session, table_of(Committee), committees, ["kind"])
 
@@ -176,9 +214,9 @@ async def load_directory(session: AsyncSession, folder: Path) -> LoadSummary:
         [
             {
                 "term_id": current_term,
-                "number": int(r["number"]),
+                "number": _int(r["number"], "constituencies.csv"),
                 "name": r["name"],
-                "seats": int(r["seats"]),
+                "seats": _int(r["seats"], "constituencies.csv"),
             }
             for r in cons_rows
         ],
@@ -203,8 +241,18 @@ async def load_directory(session: AsyncSession, folder: Path) -> LoadSummary:
         if found_group is None:
             raise DirectoryError(f"{where}: không có tổ «{r['group']}» trong groups.csv.")
         found_cons = (
-            cons_ids.get((current_term, int(r["constituency"]))) if r.get("constituency") else None
+            cons_ids.get((current_term, _int(r["constituency"], where)))
+            if r.get("constituency")
+            else None
         )
+        if r.get("constituency") and found_cons is None:
+            raise DirectoryError(
+                f"{where}: không có đơn vị bầu cử số {r['constituency']} trong constituencies.csv."
+            )
+        served_from = _date(r["served_from"], where)
+        served_until = _date(r["served_until"], where) if r.get("served_until") else None
+        if served_until is not None and served_until < served_from:
+            raise DirectoryError(f"{where}: served_until trước served_from.")
         values = {
             "full_name": r["full_name"],
             "title": r.get("title") or None,
@@ -213,8 +261,8 @@ async def load_directory(session: AsyncSession, folder: Path) -> LoadSummary:
             "is_full_time": r.get("is_full_time", "").lower() == "true",
             "group_id": found_group,
             "constituency_id": found_cons,
-            "served_from": _date(r["served_from"], where),
-            "served_until": _date(r["served_until"], where) if r.get("served_until") else None,
+            "served_from": served_from,
+            "served_until": served_until,
             "end_reason": r.get("end_reason") or None,
         }
         existing = (
@@ -254,20 +302,28 @@ async def load_directory(session: AsyncSession, folder: Path) -> LoadSummary:
             .values(leader_id=leader)
         )
 
-    session_rows = [
-        {
-            "term_id": term_ids[(int(r["term"]),)],
-            "number": int(r["number"]),
-            "title": r["title"],
-            "kind": r["kind"] or "REGULAR",
-            "starts_on": _date(r["starts_on"], "sessions.csv"),
-            "ends_on": _date(r["ends_on"], "sessions.csv"),
-            "status": r["status"] or "UPCOMING",
-            "required_discussions": int(r.get("required_discussions") or 1),
-            "required_questions": int(r.get("required_questions") or 1),
-        }
-        for r in _rows(folder, "sessions.csv", required=False)
-    ]
+    session_rows: list[dict[str, object]] = []
+    for i, r in enumerate(_rows(folder, "sessions.csv", required=False), start=2):
+        where = f"sessions.csv dòng {i}"
+        term_id = term_ids.get((_int(r["term"], where),))
+        if term_id is None:
+            raise DirectoryError(f"{where}: không có khóa {r['term']} trong terms.csv.")
+        starts_on, ends_on = _date(r["starts_on"], where), _date(r["ends_on"], where)
+        if ends_on < starts_on:
+            raise DirectoryError(f"{where}: ngày bế mạc trước ngày khai mạc.")
+        session_rows.append(
+            {
+                "term_id": term_id,
+                "number": _int(r["number"], where),
+                "title": r["title"],
+                "kind": _one_of(r["kind"] or "REGULAR", SESSION_KINDS, where),
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+                "status": _one_of(r["status"] or "UPCOMING", SESSION_STATUSES, where),
+                "required_discussions": _int(r.get("required_discussions") or "1", where),
+                "required_questions": _int(r.get("required_questions") or "1", where),
+            }
+        )
     await _upsert(session, table_of(CouncilSession), session_rows, ["term_id", "number"])
     return LoadSummary(
         units=len(units),

@@ -9,9 +9,10 @@ from strawberry.tools import merge_types
 from schema.channels import ChannelsMutation, ChannelsSubscription
 from schema.context import Info
 from schema.council import CouncilQuery
+from schema.directory_admin import DirectoryMutation
 from schema.node import node_fetcher
 from schema.relay import Node, parse_global_id
-from schema.sessions import SessionsQuery
+from schema.sessions import SessionsMutation, SessionsQuery
 
 
 @strawberry.type
@@ -29,7 +30,7 @@ class NodeQuery:
 
 # Each domain adds its root classes here; merge_types joins them into one root type each.
 QUERIES: tuple[type, ...] = (NodeQuery, CouncilQuery, SessionsQuery)
-MUTATIONS: tuple[type, ...] = (ChannelsMutation,)
+MUTATIONS: tuple[type, ...] = (DirectoryMutation, SessionsMutation, ChannelsMutation)
 SUBSCRIPTIONS: tuple[type, ...] = (ChannelsSubscription,)
 
 Query = merge_types("Query", QUERIES)

@@ -3,7 +3,7 @@ the viewer (`me`) and the directory queries."""
 
 from datetime import date
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -17,6 +17,12 @@ from schema.channels import GroupGuest, GroupPost, group_guests, group_posts
 from schema.context import Info
 from schema.errors import bad_input
 from schema.node import register_node
+from schema.permissions import EVERYONE_WHO_SEES_ALL, has_role
+
+if TYPE_CHECKING:
+    from schema.directory_admin import DirectoryChange
+    from schema.sessions import ContributionConnection, DelegateScorecard
+
 from schema.relay import (
     Connection,
     Node,
@@ -204,6 +210,17 @@ class DelegateGroup(Node):
         return len(await info.context.loaders.group_members_by_group_id.load(self.pk))
 
     @strawberry.field(
+        description="Changes of the group's record, oldest first (STAFF, MONITOR, ADMIN).",
+        permission_classes=[has_role(*EVERYONE_WHO_SEES_ALL)],
+    )
+    async def history(
+        self, info: Info
+    ) -> list[Annotated["DirectoryChange", strawberry.lazy("schema.directory_admin")]]:
+        from schema.directory_admin import history
+
+        return await history(info, "DelegateGroup", self.pk)
+
+    @strawberry.field(
         description="Guests invited to the group's channel (khách mời), by invitation time. "
         "Readable by members of the group, its guests, STAFF, MONITOR and ADMIN."
     )
@@ -286,6 +303,52 @@ class Delegate(Node):
     async def committees(self, info: Info) -> list[Committee]:
         rows = await info.context.loaders.committees_by_delegate_id.load(self.pk)
         return [Committee.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description="The delegate's contributions at sessions (ý kiến, chất vấn), newest first; `sessionId` narrows to one session."
+    )
+    async def contributions(
+        self,
+        info: Info,
+        session_id: strawberry.ID | None = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="`endCursor` of the previous page.")
+        ] = None,
+    ) -> Annotated["ContributionConnection", strawberry.lazy("schema.sessions")]:
+        from schema.sessions import contribution_connection
+
+        return await contribution_connection(info, "delegate", self.pk, session_id, first, after)
+
+    @strawberry.field(
+        description="The delegate's record over a period, days inclusive (open-ended when left out): for the delegate, STAFF, MONITOR and ADMIN."
+    )
+    async def scorecard(
+        self,
+        info: Info,
+        from_: Annotated[
+            date | None, strawberry.argument(name="from", description="First day of the period.")
+        ] = None,
+        to: Annotated[
+            date | None, strawberry.argument(description="Last day of the period.")
+        ] = None,
+    ) -> Annotated["DelegateScorecard", strawberry.lazy("schema.sessions")]:
+        from schema.sessions import delegate_scorecard
+
+        return await delegate_scorecard(info, self.pk, from_, to)
+
+    @strawberry.field(
+        description="Changes of the delegate's record, oldest first (STAFF, MONITOR, ADMIN).",
+        permission_classes=[has_role(*EVERYONE_WHO_SEES_ALL)],
+    )
+    async def history(
+        self, info: Info
+    ) -> list[Annotated["DirectoryChange", strawberry.lazy("schema.directory_admin")]]:
+        from schema.directory_admin import history
+
+        return await history(info, "Delegate", self.pk)
 
 
 @strawberry.type(description="Who is asking: the signed-in account.")

@@ -123,6 +123,9 @@ class Loaders:
         self.session_by_id: DataLoader[int, CouncilSession | None] = batch_loader(
             sm, council.sessions_by_ids
         )
+        from schema.session_loaders import SessionLoaders  # its module imports this one
+
+        self.sessions = SessionLoaders(sm, today)
         # Delegate group channels.
         self.guests_by_group_id: DataLoader[int, list[GroupGuest]] = list_loader(
             sm, channels.guests_by_group_ids

@@ -17,18 +17,30 @@ from db.tables.council import (
     Term,
 )
 from db.tables.petitions import Petition, PetitionEvent, PetitionSupport
+from db.tables.sessions import (
+    AgendaItem,
+    Contribution,
+    ContributionPetition,
+    DirectoryChange,
+    ExcusedAbsence,
+)
 
 __all__ = [
     "Account",
     "AdministrativeUnit",
+    "AgendaItem",
     "AuditEvent",
     "Committee",
     "CommitteeMember",
     "Constituency",
     "ConstituencyUnit",
+    "Contribution",
+    "ContributionPetition",
     "CouncilSession",
     "Delegate",
     "DelegateGroup",
+    "DirectoryChange",
+    "ExcusedAbsence",
     "GroupArea",
     "GroupGuest",
     "GroupPost",

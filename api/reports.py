@@ -1,0 +1,110 @@
+"""Spreadsheet exports for the Legal Affairs Committee (Ban Pháp chế).
+
+`GET /reports/sessions/{id}/compliance.csv`: a session's compliance, one row per delegate
+serving during it, for MONITOR, STAFF and ADMIN. UTF-8 with a BOM so Excel shows Vietnamese
+correctly; the same numbers as `sessionCompliance` (the same db function).
+"""
+
+import csv
+import io
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from api.identity import AuthenticationError, viewer_from_headers
+from api.settings import Settings
+from db.compliance import Standing, session_compliance
+from db.council import groups_by_ids, sessions_by_ids
+from db.engine import Sessionmaker
+from db.viewer import Role
+from schema.relay import parse_global_id
+
+READERS = (Role.MONITOR, Role.STAFF, Role.ADMIN)
+STATUS_LABEL = {
+    Standing.MET: "Đạt",
+    Standing.NOT_YET: "Chưa đạt",
+    Standing.EXCUSED: "Vắng có lý do",
+}
+HEADER = [
+    "Tổ đại biểu",
+    "Họ và tên",
+    "Thảo luận",
+    "Chất vấn",
+    "Đạt chỉ tiêu",
+    "Trạng thái",
+    "Lý do vắng",
+]
+
+
+def _cell(value: object) -> str:
+    """Text a spreadsheet shows as typed: a leading =, +, - or @ would run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _problem(status: int, message: str, **headers: str) -> Response:
+    return Response(
+        message, status_code=status, media_type="text/plain; charset=utf-8", headers=headers
+    )
+
+
+async def compliance_csv(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    sessionmaker: Sessionmaker = request.app.state.sessionmaker
+    try:
+        viewer = await viewer_from_headers(
+            settings, sessionmaker, request.headers.get("authorization")
+        )
+    except AuthenticationError as exc:
+        return _problem(401, str(exc), **{"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    if not viewer.is_signed_in:
+        return _problem(401, "Cần đăng nhập để tải báo cáo.", **{"WWW-Authenticate": "Bearer"})
+    if not viewer.has_role(*READERS):
+        return _problem(403, "Chỉ Ban Pháp chế, Văn phòng HĐND và quản trị tải được báo cáo này.")
+    parsed = parse_global_id(request.path_params["id"])
+    if parsed is None or parsed[0] != "Session":
+        return _problem(404, "Không tìm thấy kỳ họp.")
+    async with sessionmaker() as session:
+        found = (await sessions_by_ids(session, [parsed[1]])).get(parsed[1])
+        if found is None:
+            return _problem(404, "Không tìm thấy kỳ họp.")
+        standing = await session_compliance(session, parsed[1])
+        groups = await groups_by_ids(session, [g for g, _ in standing.groups])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for d in standing.delegates:
+        group = groups.get(d.delegate.group_id)
+        writer.writerow(
+            [
+                _cell(group.name if group else ""),
+                _cell(d.delegate.full_name),
+                d.discussions,
+                d.questions,
+                "Có" if d.meets_quota else "Không",
+                STATUS_LABEL[d.status],
+                _cell(d.excuse_reason),
+            ]
+        )
+    total = standing.total
+    writer.writerow([])
+    writer.writerow(["Tổng số đại biểu phải thực hiện", total.delegate_count])
+    writer.writerow(["Đạt chỉ tiêu", total.compliant_count])
+    writer.writerow(["Chưa đạt", total.not_yet_count])
+    writer.writerow(["Vắng có lý do", total.excused_count])
+    body = "\ufeff" + out.getvalue()
+    filename = f"tuan-thu-ky-hop-{found.number}.csv"
+    return Response(
+        body.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def report_routes() -> list[Route]:
+    """The report routes, registered by create_app."""
+    return [Route("/reports/sessions/{id}/compliance.csv", compliance_csv, methods=["GET"])]

@@ -1,0 +1,53 @@
+"""Running a mutation: the role check, one transaction, and a rule's refusal (db.refused)
+turned into the payload's `userErrors`, so a refused mutation changes nothing."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from db.engine import transaction
+from db.refused import Refusal, Refused
+from db.viewer import Role
+from schema.context import Info
+from schema.errors import UserError, UserErrorCode, user_error
+from schema.permissions import refusal
+from schema.relay import parse_global_id
+
+T = TypeVar("T")
+
+
+def as_user_error(exc: Refused) -> UserError:
+    return user_error(UserErrorCode[exc.code.value], exc.message, *exc.field)
+
+
+def db_id(value: str, type_name: str, *field: str) -> int:
+    """The database id in a global id of `type_name`; a refusal naming the field otherwise."""
+    parsed = parse_global_id(value)
+    if parsed is None or parsed[0] != type_name:
+        raise Refused(
+            Refusal.INVALID_INPUT, f"«{value}» không phải là mã {type_name} hợp lệ.", *field
+        )
+    return parsed[1]
+
+
+async def run_change(
+    info: Info, roles: tuple[Role, ...], work: Callable[[AsyncSession], Awaitable[T]]
+) -> tuple[T | None, list[UserError]]:
+    """`work` in one transaction if the viewer holds one of `roles`: (result, no errors), or
+    (None, the refusal) with everything rolled back."""
+    refused = refusal(info.context.viewer, *roles)
+    if refused is not None:
+        return None, [refused]
+    try:
+        async with transaction(info.context.sessionmaker) as session:
+            return await work(session), []
+    except Refused as exc:
+        return None, [as_user_error(exc)]
+
+
+def forget(loader: DataLoader[Any, Any], key: Any) -> None:
+    """Drop a cached value after a change (DataLoader.clear fails on a key never loaded)."""
+    if loader.cache_map.get(key) is not None:
+        loader.clear(key)
