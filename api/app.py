@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -19,23 +19,34 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from api.guard import RequestGuard, graphql_error_response
-from api.identity import AuthenticationError, account_viewer, authenticate
+from api.identity import AuthenticationError, account_viewer, authenticate, viewer_from_headers
 from api.ratelimit import RateLimiter, make_storage
 from api.reports import report_routes
 from api.settings import Settings, get_settings
+from api.websocket import KeepAliveTransportWSHandler
 from db.engine import Sessionmaker, make_engine, make_reader, make_sessionmaker
+from db.listener import EventHub, listening_connections, open_subscriptions
 from db.migrate import is_migrated
 from db.viewer import ANONYMOUS, Viewer
 from schema import build_schema
 from schema.context import Context
 
 log = logging.getLogger("hdnd")
+
+Gauge("hdnd_subscriptions_active", "Open GraphQL subscriptions in this process.").set_function(
+    open_subscriptions
+)
+Gauge("hdnd_event_listener_up", "1 while this process's LISTEN connection is up.").set_function(
+    listening_connections
+)
 
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -61,13 +72,15 @@ class GraphQLApp(GraphQL[Context, None]):
     anonymous), the client's rate limit (429). After: GraphQL-over-HTTP status codes.
     """
 
+    graphql_transport_ws_handler_class = KeepAliveTransportWSHandler
+
     def __init__(self, settings: Settings, limiter: RateLimiter) -> None:
         super().__init__(
             build_schema(suggestions=settings.graphiql),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
             keep_alive=True,
-            keep_alive_interval=15,
+            keep_alive_interval=settings.ws_keep_alive,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=20,
         )
@@ -174,7 +187,26 @@ class GraphQLApp(GraphQL[Context, None]):
             request=request,
             response=response if isinstance(response, Response) else None,
             pending_viewer=load_viewer if claims is not None else None,
+            events=getattr(request.scope["app"].state, "events", None),
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Sign the WebSocket in with `connection_init`'s {"Authorization": "Bearer <JWT>"};
+        no token is anonymous, a bad one closes the connection (4403)."""
+        params = context.connection_params or {}
+        authorization = params.get("Authorization", params.get("authorization"))
+        if authorization is not None and not isinstance(authorization, str):
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        try:
+            context.viewer = await viewer_from_headers(
+                self.settings, context.sessionmaker, authorization
+            )
+        except AuthenticationError as exc:
+            raise ConnectionRejectionError(
+                {"code": "UNAUTHENTICATED", "message": str(exc)}
+            ) from exc
+        unset: UnsetType = UNSET
+        return unset
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -270,9 +302,13 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.reader = make_reader(engine)
+        # One LISTEN connection for the whole process, shared by every subscription.
+        app.state.events = EventHub(url)
+        await app.state.events.start()
         try:
             yield
         finally:
+            await app.state.events.stop()
             await engine.dispose()
 
     graphql = GraphQLApp(

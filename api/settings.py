@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     answer_days: int = Field(30, ge=1, description="Days to answer a petition before overdue.")
     log_level: str = Field("INFO", description="Log level of the JSON-lines log.")
     db_pool_size: int = Field(10, ge=1, description="Database connections per process.")
+    ws_keep_alive: float = Field(
+        15, gt=0, description="Seconds between keep-alive pings on a WebSocket (subscriptions)."
+    )
 
     @field_validator("jwt_secret")
     @classmethod

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
+from schema.channels import ChannelsMutation, ChannelsSubscription
 from schema.context import Info
 from schema.council import CouncilQuery
 from schema.directory_admin import DirectoryMutation
@@ -30,8 +31,13 @@ class NodeQuery:
 
 # Each domain adds its root classes here; merge_types joins them into one root type each.
 QUERIES: tuple[type, ...] = (NodeQuery, CouncilQuery, SessionsQuery, IntegratorsQuery)
-MUTATIONS: tuple[type, ...] = (DirectoryMutation, SessionsMutation, IntegratorsMutation)
-SUBSCRIPTIONS: tuple[type, ...] = ()
+MUTATIONS: tuple[type, ...] = (
+    DirectoryMutation,
+    SessionsMutation,
+    IntegratorsMutation,
+    ChannelsMutation,
+)
+SUBSCRIPTIONS: tuple[type, ...] = (ChannelsSubscription,)
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None

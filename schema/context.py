@@ -10,6 +10,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from api.settings import Settings
 from db.engine import Sessionmaker
+from db.listener import EventHub
 from db.viewer import Viewer
 from schema.loaders import Loaders
 
@@ -44,6 +45,9 @@ class Context:
     # Set for a signed-in request: reads the account once the document has passed every limit
     # (schema.limits.ResolveViewer), so refused documents cost no SQL.
     pending_viewer: Callable[[], Awaitable[Viewer]] | None = None
+    # The process's LISTEN fan-out (subscriptions); the WebSocket's `connection_init` payload.
+    events: EventHub | None = None
+    connection_params: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.reader is None:

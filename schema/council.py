@@ -13,6 +13,7 @@ from db.tables import Committee as CommitteeRow
 from db.tables import Constituency as ConstituencyRow
 from db.tables import Delegate as DelegateRow
 from db.tables import DelegateGroup as GroupRow
+from schema.channels import GroupGuest, GroupPost, group_guests, group_posts
 from schema.context import Info
 from schema.errors import bad_input
 from schema.node import register_node
@@ -218,6 +219,29 @@ class DelegateGroup(Node):
         from schema.directory_admin import history
 
         return await history(info, "DelegateGroup", self.pk)
+
+    @strawberry.field(
+        description="Guests invited to the group's channel (khách mời), by invitation time. "
+        "Readable by members of the group, its guests, STAFF, MONITOR and ADMIN."
+    )
+    async def guests(self, info: Info) -> list[GroupGuest]:
+        return await group_guests(info, self.pk)
+
+    @strawberry.field(
+        description="Posts of the group's channel (nhóm trao đổi), newest first (at most 100 a "
+        "page). Readable by members of the group, its guests, STAFF, MONITOR and ADMIN."
+    )
+    async def posts(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="`endCursor` of the previous page.")
+        ] = None,
+    ) -> Connection[GroupPost]:
+        return await group_posts(info, self.pk, first, after)
 
 
 @strawberry.type(description="A delegate (đại biểu HĐND tỉnh).")

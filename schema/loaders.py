@@ -8,8 +8,9 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from db import council
+from db import channels, council
 from db.engine import Sessionmaker
+from db.pagination import Page
 from db.tables import (
     AdministrativeUnit,
     Committee,
@@ -17,6 +18,8 @@ from db.tables import (
     CouncilSession,
     Delegate,
     DelegateGroup,
+    GroupGuest,
+    GroupPost,
     Term,
 )
 
@@ -49,6 +52,28 @@ def list_loader(
         async with sessionmaker() as session:
             found = await fetch(session, keys)
         return [found.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+PostsPageKey = tuple[int, int, channels.PostKey | None]
+
+
+def posts_page_loader(sessionmaker: Sessionmaker) -> DataLoader[PostsPageKey, Page[GroupPost]]:
+    """Pages of posts per (group, page size, cursor): one statement per distinct size and cursor,
+    so `delegateGroups { posts(first: 3) { … } }` costs one query for every group."""
+
+    async def load(keys: list[PostsPageKey]) -> list[Page[GroupPost]]:
+        wanted: dict[tuple[int, channels.PostKey | None], list[int]] = {}
+        for group_id, limit, after in keys:
+            wanted.setdefault((limit, after), []).append(group_id)
+        found: dict[PostsPageKey, Page[GroupPost]] = {}
+        async with sessionmaker() as session:
+            for (limit, after), group_ids in wanted.items():
+                pages = await channels.posts_pages_by_group_ids(session, group_ids, limit, after)
+                for group_id, page in pages.items():
+                    found[(group_id, limit, after)] = page
+        return [found[key] for key in keys]
 
     return DataLoader(load_fn=load)
 
@@ -101,3 +126,15 @@ class Loaders:
         from schema.session_loaders import SessionLoaders  # its module imports this one
 
         self.sessions = SessionLoaders(sm, today)
+        # Delegate group channels.
+        self.guests_by_group_id: DataLoader[int, list[GroupGuest]] = list_loader(
+            sm, channels.guests_by_group_ids
+        )
+        self.guest_by_id: DataLoader[int, GroupGuest | None] = batch_loader(
+            sm, channels.guests_by_ids
+        )
+        self.guest_group_ids_by_account_id: DataLoader[int, list[int]] = list_loader(
+            sm, channels.guest_group_ids_by_account_ids
+        )
+        self.post_by_id: DataLoader[int, GroupPost | None] = batch_loader(sm, channels.posts_by_ids)
+        self.posts_page_by_group: DataLoader[PostsPageKey, Page[GroupPost]] = posts_page_loader(sm)

@@ -3,6 +3,7 @@
 
 from db.tables.accounts import Account
 from db.tables.audit import AuditEvent
+from db.tables.channels import GroupGuest, GroupPost
 from db.tables.council import (
     AdministrativeUnit,
     Committee,
@@ -43,6 +44,8 @@ __all__ = [
     "DirectoryChange",
     "ExcusedAbsence",
     "GroupArea",
+    "GroupGuest",
+    "GroupPost",
     "Petition",
     "PetitionEvent",
     "PetitionSupport",

@@ -1,0 +1,535 @@
+"""Delegate group channels (nhóm trao đổi của Tổ đại biểu) and live updates in GraphQL:
+guests, posts, and the `groupPosts` / `petitionEvents` subscriptions.
+
+Subscriptions read from the process's EventHub (one LISTEN connection per process): each
+NOTIFY names an id, the row is read once per process and sent to every subscriber of the topic.
+"""
+
+import functools
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from db import channels as db_channels
+from db import live as db_live
+from db.channels import Access, ChannelRuleError, GuestInput
+from db.engine import Sessionmaker, transaction
+from db.listener import GAP, EventHub, Subscriber, SubscriberTooSlow
+from db.pagination import Page
+from db.petition_access import can_view_petition
+from db.tables import GroupGuest as GuestRow
+from db.tables import GroupPost as PostRow
+from db.tables import PetitionEvent as PetitionEventRow
+from db.timeline import petition_topic
+from schema.context import LOCAL_ZONE, Info, local_today
+from schema.errors import (
+    UserError,
+    UserErrorCode,
+    bad_input,
+    forbidden,
+    unauthenticated,
+    user_error,
+)
+from schema.loaders import Loaders
+from schema.node import register_node
+from schema.relay import (
+    Connection,
+    Node,
+    decode_cursor,
+    from_global_id,
+    make_connection,
+    page_size,
+    parse_global_id,
+    to_global_id,
+)
+
+if TYPE_CHECKING:
+    from schema.council import AdministrativeUnit, DelegateGroup, Role
+
+T = TypeVar("T")
+
+GroupIdArg = Annotated[
+    strawberry.ID, strawberry.argument(description="Global id of the delegate group.")
+]
+
+CHANNEL_READERS = "members of the group, its guests, STAFF, MONITOR and ADMIN"
+
+
+def _local(moment: datetime) -> datetime:
+    """Stored in UTC, shown for Asia/Ho_Chi_Minh."""
+    return moment.astimezone(LOCAL_ZONE)
+
+
+# ---- types -------------------------------------------------------------------------------------
+
+
+@strawberry.type(
+    description="A guest of a delegate group's channel (khách mời): an account the group's "
+    "leader or the council office invited, typically a district or commune council leader."
+)
+class GroupGuest(Node):
+    full_name: str = strawberry.field(description="Full name (họ và tên).")
+    title: str = strawberry.field(
+        description="Position (chức vụ), e.g. «Chủ tịch HĐND xã Hỏa Lựu»."
+    )
+    invited_at: datetime = strawberry.field(description="When the guest was invited.")
+    pk: strawberry.Private[int]
+    group_id: strawberry.Private[int]
+    unit_code: strawberry.Private[str | None]
+
+    @classmethod
+    def from_row(cls, row: GuestRow) -> "GroupGuest":
+        assert row.id is not None
+        return cls(
+            id=to_global_id("GroupGuest", row.id),
+            pk=row.id,
+            group_id=row.group_id,
+            unit_code=row.unit_code,
+            full_name=row.full_name,
+            title=row.title,
+            invited_at=_local(row.invited_at),
+        )
+
+    @strawberry.field(
+        description="The district or commune the guest comes from (đơn vị), if given."
+    )
+    async def unit(
+        self, info: Info
+    ) -> Annotated["AdministrativeUnit", strawberry.lazy("schema.council")] | None:
+        from schema.council import AdministrativeUnit
+
+        if self.unit_code is None:
+            return None
+        row = await info.context.loaders.unit_by_code.load(self.unit_code)
+        return AdministrativeUnit.from_row(row) if row else None
+
+    @strawberry.field(description="The delegate group whose channel the guest may use.")
+    async def group(
+        self, info: Info
+    ) -> Annotated["DelegateGroup", strawberry.lazy("schema.council")]:
+        return await _group_of(info, self.group_id)
+
+
+@strawberry.type(
+    description="A message in a delegate group's channel (bài viết trong nhóm trao đổi)."
+)
+class GroupPost(Node):
+    author_name: str = strawberry.field(
+        description="Name of the delegate or guest who wrote it, as it was when posted."
+    )
+    body: str = strawberry.field(description="The text (NFC), at most 4,000 characters.")
+    created_at: datetime = strawberry.field(description="When it was posted.")
+    pk: strawberry.Private[int]
+    group_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: PostRow) -> "GroupPost":
+        assert row.id is not None
+        return cls(
+            id=to_global_id("GroupPost", row.id),
+            pk=row.id,
+            group_id=row.group_id,
+            author_name=row.author_name,
+            body=row.body,
+            created_at=_local(row.created_at),
+        )
+
+    @strawberry.field(description="The delegate group (Tổ đại biểu) whose channel holds it.")
+    async def group(
+        self, info: Info
+    ) -> Annotated["DelegateGroup", strawberry.lazy("schema.council")]:
+        return await _group_of(info, self.group_id)
+
+
+async def _group_of(info: Info, group_id: int) -> "DelegateGroup":
+    from schema.council import DelegateGroup
+
+    row = await info.context.loaders.group_by_id.load(group_id)
+    assert row is not None
+    return DelegateGroup.from_row(row)
+
+
+@strawberry.enum(description="Where a petition stands (trạng thái kiến nghị).")
+class PetitionStatus(Enum):
+    SUBMITTED = strawberry.enum_value("SUBMITTED", description="Submitted (đã gửi).")
+    ACKNOWLEDGED = strawberry.enum_value("ACKNOWLEDGED", description="Acknowledged (đã tiếp nhận).")
+    FORWARDED = strawberry.enum_value(
+        "FORWARDED",
+        description="Forwarded to the competent agency (đã chuyển cơ quan có thẩm quyền).",
+    )
+    ANSWERED = strawberry.enum_value("ANSWERED", description="Answered (đã trả lời).")
+    CLOSED = strawberry.enum_value("CLOSED", description="Closed by the submitter (đã đóng).")
+    REJECTED = strawberry.enum_value("REJECTED", description="Rejected with a reason (từ chối).")
+
+
+@strawberry.type(description="One step of a petition's timeline (diễn biến xử lý kiến nghị).")
+class PetitionEvent:
+    at: datetime = strawberry.field(description="When it happened.")
+    status: PetitionStatus = strawberry.field(description="The petition's status after this step.")
+    actor_role: Annotated["Role", strawberry.lazy("schema.council")] = strawberry.field(
+        description="Role of whoever took the step."
+    )
+    note: str | None = strawberry.field(description="Note given with the step, if any.")
+
+    @classmethod
+    def from_row(cls, row: PetitionEventRow) -> "PetitionEvent":
+        from schema.council import Role
+
+        return cls(
+            at=_local(row.at),
+            status=PetitionStatus(row.status),
+            actor_role=Role(row.actor_role),
+            note=row.note,
+        )
+
+
+@strawberry.input(description="Who is invited to a group's channel.")
+class InviteGuestInput:
+    account_sub: str = strawberry.field(
+        description="The guest's App Hậu Giang account (`sub` of their token); "
+        "the account is created if it has not signed in yet."
+    )
+    full_name: str = strawberry.field(description="Full name, 1–120 characters.")
+    title: str = strawberry.field(
+        description="Position, 1–200 characters, e.g. «Chủ tịch HĐND huyện Phụng Hiệp»."
+    )
+    unit_code: str | None = strawberry.field(
+        default=None, description="Code of the guest's district or commune (mã ĐVHC), if any."
+    )
+
+
+@strawberry.type(description="Result of inviting or removing a guest.")
+class GuestPayload:
+    guest: GroupGuest | None = strawberry.field(
+        description="The guest invited or removed; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why it was refused; empty on success."
+    )
+
+
+@strawberry.type(description="Result of posting to a group's channel.")
+class GroupPostPayload:
+    post: GroupPost | None = strawberry.field(description="The new post; null when refused.")
+    user_errors: list[UserError] = strawberry.field(
+        description="Why it was refused; empty on success."
+    )
+
+
+# ---- reads (DelegateGroup.guests / .posts) ---------------------------------------------------
+
+
+async def _read_access(info: Info, group_id: int) -> Access:
+    """The viewer's access through the request's loaders (no N+1 over a list of groups)."""
+    ctx = info.context
+    viewer = ctx.viewer
+    if not viewer.is_signed_in or viewer.account_id is None:
+        return Access.NONE
+    delegate = (
+        await ctx.loaders.delegate_by_id.load(viewer.delegate_id)
+        if viewer.delegate_id is not None
+        else None
+    )
+    guest_groups = await ctx.loaders.guest_group_ids_by_account_id.load(viewer.account_id)
+    return db_channels.access_rule(viewer, group_id, delegate, guest_groups, ctx.today)
+
+
+async def _require_read(info: Info, group_id: int) -> None:
+    if not (await _read_access(info, group_id)).can_read:
+        if not info.context.viewer.is_signed_in:
+            raise unauthenticated("Cần đăng nhập để xem kênh trao đổi của Tổ đại biểu.")
+        raise forbidden("Chỉ đại biểu của Tổ, khách mời và Văn phòng HĐND mới xem được kênh này.")
+
+
+async def group_guests(info: Info, group_id: int) -> list[GroupGuest]:
+    """DelegateGroup.guests."""
+    await _require_read(info, group_id)
+    rows = await info.context.loaders.guests_by_group_id.load(group_id)
+    return [GroupGuest.from_row(r) for r in rows]
+
+
+async def group_posts(
+    info: Info, group_id: int, first: int | None, after: str | None
+) -> Connection[GroupPost]:
+    """DelegateGroup.posts: newest first, keyset pages; groups of one request share a query."""
+    await _require_read(info, group_id)
+    limit = page_size(first)
+    key = decode_cursor(after, (datetime, int))
+    page: Page[PostRow] = await info.context.loaders.posts_page_by_group.load(
+        (group_id, limit, key)
+    )
+    sm = info.context.read
+
+    async def count() -> int:
+        async with sm() as session:
+            return await db_channels.posts_count(session, group_id)
+
+    return make_connection(
+        page.rows, page.has_next, key is not None, db_channels.post_key, GroupPost.from_row, count
+    )
+
+
+# ---- mutations ---------------------------------------------------------------------------------
+
+
+def _pk(value: str, type_name: str, field: str) -> int:
+    parsed = parse_global_id(value)
+    if parsed is None or parsed[0] != type_name:
+        raise ChannelRuleError(
+            "INVALID_INPUT", f"«{value}» không phải là mã {type_name} hợp lệ.", field
+        )
+    return parsed[1]
+
+
+def _refused(exc: ChannelRuleError) -> list[UserError]:
+    return [user_error(UserErrorCode[exc.code], exc.message, *exc.field)]
+
+
+@strawberry.type
+class ChannelsMutation:
+    @strawberry.mutation(
+        description="Invite an account into a delegate group's channel as a guest (mời khách). "
+        "Allowed to the group's leader (Tổ trưởng) and STAFF."
+    )
+    async def invite_guest(
+        self,
+        info: Info,
+        group_id: GroupIdArg,
+        input: Annotated[InviteGuestInput, strawberry.argument(description="Who is invited.")],
+    ) -> GuestPayload:
+        ctx = info.context
+        data = GuestInput(input.account_sub, input.full_name, input.title, input.unit_code)
+        try:
+            gid = _pk(group_id, "DelegateGroup", "groupId")
+            async with transaction(ctx.sessionmaker) as session:
+                row = await db_channels.invite_guest(
+                    session, ctx.viewer, gid, data, local_today(), ctx.request_id
+                )
+        except ChannelRuleError as exc:
+            return GuestPayload(guest=None, user_errors=_refused(exc))
+        return GuestPayload(guest=GroupGuest.from_row(row), user_errors=[])
+
+    @strawberry.mutation(
+        description="Remove a guest from a group's channel at once; their open `groupPosts` "
+        "subscriptions end. Allowed to the group's leader and STAFF."
+    )
+    async def remove_guest(
+        self,
+        info: Info,
+        group_id: GroupIdArg,
+        guest_id: Annotated[
+            strawberry.ID, strawberry.argument(description="`id` of the GroupGuest to remove.")
+        ],
+    ) -> GuestPayload:
+        ctx = info.context
+        try:
+            gid = _pk(group_id, "DelegateGroup", "groupId")
+            guest_pk = _pk(guest_id, "GroupGuest", "guestId")
+            async with transaction(ctx.sessionmaker) as session:
+                row = await db_channels.remove_guest(
+                    session, ctx.viewer, gid, guest_pk, local_today(), ctx.request_id
+                )
+        except ChannelRuleError as exc:
+            return GuestPayload(guest=None, user_errors=_refused(exc))
+        return GuestPayload(guest=GroupGuest.from_row(row), user_errors=[])
+
+    @strawberry.mutation(
+        description="Post to a delegate group's channel (đăng bài): members of the group and its "
+        "guests. The text is trimmed, 1–4,000 characters."
+    )
+    async def post_to_group(
+        self,
+        info: Info,
+        group_id: GroupIdArg,
+        body: Annotated[str, strawberry.argument(description="The text, 1–4,000 characters.")],
+    ) -> GroupPostPayload:
+        ctx = info.context
+        try:
+            gid = _pk(group_id, "DelegateGroup", "groupId")
+            async with transaction(ctx.sessionmaker) as session:
+                row = await db_channels.post_to_group(session, ctx.viewer, gid, body, local_today())
+        except ChannelRuleError as exc:
+            return GroupPostPayload(post=None, user_errors=_refused(exc))
+        return GroupPostPayload(post=GroupPost.from_row(row), user_errors=[])
+
+
+# ---- subscriptions -----------------------------------------------------------------------------
+
+TOO_SLOW = "Kết nối nhận sự kiện chậm hơn tốc độ phát; hãy đăng ký lại và tải lại danh sách."
+
+
+def _hub(info: Info) -> EventHub:
+    hub = info.context.events
+    if hub is None:
+        raise GraphQLError(
+            "Máy chủ chưa bật cập nhật trực tiếp.", extensions={"code": "UNAVAILABLE"}
+        )
+    return hub
+
+
+async def _read_row(
+    sm: Sessionmaker, fetch: Callable[..., Awaitable[dict[int, T]]], pk: int
+) -> T | None:
+    async with sm() as session:
+        return (await fetch(session, [pk])).get(pk)
+
+
+def _fresh_loaders(info: Info) -> None:
+    # A WebSocket connection lives for hours: each event gets loaders of its own, not a cache
+    # filled when the connection opened.
+    ctx = info.context
+    ctx.loaders = Loaders(ctx.read, local_today())
+
+
+async def _post_stream(
+    info: Info, group_id: int, inbox: Subscriber, last_id: int
+) -> AsyncGenerator[GroupPost, None]:
+    ctx = info.context
+    hub = _hub(info)
+    try:
+        while True:
+            try:
+                item = await inbox.get()
+            except SubscriberTooSlow:
+                raise GraphQLError(TOO_SLOW, extensions={"code": "TOO_SLOW"}) from None
+            rows: list[PostRow] = []
+            if item is GAP:
+                async with ctx.read() as session:
+                    rows = await db_channels.posts_after(session, group_id, last_id)
+            elif isinstance(item, dict) and "postId" in item:
+                post_id = int(item["postId"])
+                if post_id <= last_id:
+                    continue
+                load = functools.partial(_read_row, ctx.read, db_channels.posts_by_ids, post_id)
+                row = await hub.shared(("post", post_id), load)
+                rows = [row] if row is not None else []
+            elif isinstance(item, dict) and item.get("accountId") == ctx.viewer.account_id:
+                # This viewer was removed as a guest: end at once unless still allowed.
+                async with ctx.read() as session:
+                    access = await db_channels.channel_access(
+                        session, ctx.viewer, group_id, local_today()
+                    )
+                if not access.can_read:
+                    raise forbidden("Bạn không còn là khách mời của kênh trao đổi này.")
+            for row in rows:
+                assert row.id is not None
+                last_id = max(last_id, row.id)
+                _fresh_loaders(info)
+                yield GroupPost.from_row(row)
+    finally:
+        inbox.close()
+
+
+async def _petition_event_stream(
+    info: Info, petition_id: int, inbox: Subscriber, last_id: int
+) -> AsyncGenerator[PetitionEvent, None]:
+    ctx = info.context
+    hub = _hub(info)
+    try:
+        while True:
+            try:
+                item = await inbox.get()
+            except SubscriberTooSlow:
+                raise GraphQLError(TOO_SLOW, extensions={"code": "TOO_SLOW"}) from None
+            rows: list[PetitionEventRow] = []
+            if item is GAP:
+                async with ctx.read() as session:
+                    rows = await db_live.petition_events_after(session, petition_id, last_id)
+            elif isinstance(item, dict) and "eventId" in item:
+                event_id = int(item["eventId"])
+                if event_id <= last_id:
+                    continue
+                load = functools.partial(
+                    _read_row, ctx.read, db_live.petition_events_by_ids, event_id
+                )
+                row = await hub.shared(("petition_event", event_id), load)
+                rows = [row] if row is not None else []
+            for row in rows:
+                assert row.id is not None
+                last_id = max(last_id, row.id)
+                yield PetitionEvent.from_row(row)
+    finally:
+        inbox.close()
+
+
+@strawberry.type
+class ChannelsSubscription:
+    @strawberry.subscription(
+        description="New posts of a delegate group's channel, as they are made on any server "
+        f"process. For {CHANNEL_READERS}; a guest's subscription ends when they are removed."
+    )
+    async def group_posts(self, info: Info, group_id: GroupIdArg) -> AsyncIterator[GroupPost]:
+        ctx = info.context
+        gid = from_global_id(group_id, "DelegateGroup", "groupId")
+        # Listen first, then check: nothing committed after the check can slip between them.
+        inbox = _hub(info).subscribe(db_channels.group_topic(gid))
+        try:
+            async with ctx.read() as session:
+                try:
+                    access = await db_channels.channel_access(
+                        session, ctx.viewer, gid, local_today()
+                    )
+                except ChannelRuleError as exc:
+                    raise bad_input(exc.message, "groupId") from None
+                if not access.can_read:
+                    if not ctx.viewer.is_signed_in:
+                        raise unauthenticated("Cần đăng nhập để theo dõi kênh trao đổi của Tổ.")
+                    raise forbidden(
+                        "Chỉ đại biểu của Tổ, khách mời và Văn phòng HĐND mới theo dõi được kênh này."
+                    )
+                since = await db_channels.latest_post_id(session, gid)
+        except BaseException:
+            inbox.close()
+            raise
+        return _post_stream(info, gid, inbox, since)
+
+    @strawberry.subscription(
+        description="New steps of a petition's timeline (acknowledged, forwarded, answered, …) as "
+        "they happen. For whoever may see the petition: anyone for a PUBLIC one; for a PRIVATE one "
+        "its submitter, the addressed delegate and group, STAFF, MONITOR and ADMIN."
+    )
+    async def petition_events(
+        self,
+        info: Info,
+        petition_id: Annotated[
+            strawberry.ID, strawberry.argument(description="Global id of the petition.")
+        ],
+    ) -> AsyncIterator[PetitionEvent]:
+        ctx = info.context
+        pid = from_global_id(petition_id, "Petition", "petitionId")
+        inbox = _hub(info).subscribe(petition_topic(pid))
+        try:
+            async with ctx.read() as session:
+                # A hidden petition and a missing one answer alike: nothing about it leaks.
+                if not await can_view_petition(session, ctx.viewer, pid):
+                    raise forbidden("Không có kiến nghị này, hoặc bạn không có quyền theo dõi nó.")
+                since = await db_live.latest_petition_event_id(session, pid)
+        except BaseException:
+            inbox.close()
+            raise
+        return _petition_event_stream(info, pid, inbox, since)
+
+
+# ---- node(id:) -----------------------------------------------------------------------------------
+
+
+async def _post_node(info: Info, pk: int) -> GroupPost | None:
+    row = await info.context.loaders.post_by_id.load(pk)
+    if row is None or not (await _read_access(info, row.group_id)).can_read:
+        return None
+    return GroupPost.from_row(row)
+
+
+async def _guest_node(info: Info, pk: int) -> GroupGuest | None:
+    row = await info.context.loaders.guest_by_id.load(pk)
+    if row is None or not (await _read_access(info, row.group_id)).can_read:
+        return None
+    return GroupGuest.from_row(row)
+
+
+register_node("GroupPost", _post_node)
+register_node("GroupGuest", _guest_node)
