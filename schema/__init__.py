@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from schema.context import Info
 from schema.council import CouncilQuery
 from schema.node import node_fetcher
+from schema.petitions import PetitionsMutation, PetitionsQuery
 from schema.relay import Node, parse_global_id
 from schema.sessions import SessionsQuery
 
@@ -27,8 +28,8 @@ class NodeQuery:
 
 
 # Each domain adds its root classes here; merge_types joins them into one root type each.
-QUERIES: tuple[type, ...] = (NodeQuery, CouncilQuery, SessionsQuery)
-MUTATIONS: tuple[type, ...] = ()
+QUERIES: tuple[type, ...] = (NodeQuery, CouncilQuery, SessionsQuery, PetitionsQuery)
+MUTATIONS: tuple[type, ...] = (PetitionsMutation,)
 SUBSCRIPTIONS: tuple[type, ...] = ()
 
 Query = merge_types("Query", QUERIES)

@@ -15,7 +15,7 @@ from db.tables.council import (
     GroupArea,
     Term,
 )
-from db.tables.petitions import Petition, PetitionEvent, PetitionSupport
+from db.tables.petitions import Petition, PetitionEvent, PetitionIdempotency, PetitionSupport
 
 __all__ = [
     "Account",
@@ -31,6 +31,7 @@ __all__ = [
     "GroupArea",
     "Petition",
     "PetitionEvent",
+    "PetitionIdempotency",
     "PetitionSupport",
     "Term",
 ]
