@@ -607,9 +607,9 @@ def _refused(errors: list[UserError]) -> PetitionPayload:
 def _changed(info: Info, row: PetitionRow) -> PetitionPayload:
     assert row.id is not None
     loaders = petition_loaders(info)
-    loaders.petition_by_id.clear(row.id)
-    loaders.petition_by_id.prime(row.id, row)
-    loaders.events_by_petition_id.clear(row.id)
+    loaders.petition_by_id.prime(row.id, row, force=True)
+    # The timeline gained an event: forget any earlier read of it in this request.
+    loaders.events_by_petition_id.clear_all()
     return PetitionPayload(petition=Petition.from_row(row), user_errors=[])
 
 
@@ -786,7 +786,7 @@ class PetitionsMutation:
                 )
         except db_petitions.PetitionRefused as refused:
             return _refused(_user_errors(refused))
-        petition_loaders(info).supported_by_petition_id.prime(pk, True)
+        petition_loaders(info).supported_by_petition_id.prime(pk, True, force=True)
         return _changed(info, row)
 
     @strawberry.mutation(
