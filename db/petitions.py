@@ -808,20 +808,22 @@ async def read_submitters(
         pk: SubmitterIdentity(name, phone) for pk, name, phone in rows if pk is not None
     }
     if found:
+        # One multi-row INSERT … VALUES (…), (…): a single statement whatever the page size.
         await session.execute(
-            sa.insert(table_of(AuditEvent)),
-            [
-                {
-                    "actor_account_id": viewer.account_id,
-                    "actor_role": viewer.role.value if viewer.role else None,
-                    "action": "petition.submitter.read",
-                    "entity_type": "petition",
-                    "entity_id": pk,
-                    "request_id": request_id,
-                    "details": {},
-                }
-                for pk in sorted(found)
-            ],
+            sa.insert(table_of(AuditEvent)).values(
+                [
+                    {
+                        "actor_account_id": viewer.account_id,
+                        "actor_role": viewer.role.value if viewer.role else None,
+                        "action": "petition.submitter.read",
+                        "entity_type": "petition",
+                        "entity_id": pk,
+                        "request_id": request_id,
+                        "details": {},
+                    }
+                    for pk in sorted(found)
+                ]
+            )
         )
     return found
 
