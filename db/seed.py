@@ -3,7 +3,9 @@ own seeding here as it lands, so `hdnd seed --demo` shows a living system."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.petition_seed import seed_demo_petitions
+
 
 async def seed_demo_extras(session: AsyncSession) -> None:
     """Demo records of every domain beyond the directory, in the caller's transaction."""
-    return None
+    await seed_demo_petitions(session)

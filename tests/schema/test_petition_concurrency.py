@@ -8,7 +8,7 @@ from httpx import AsyncClient
 from api.settings import Settings
 from db.engine import Sessionmaker
 from tests.conftest import bearer
-from tests.petition_helpers import act, acknowledge, make_world, pk_of, submit, submitted
+from tests.petition_helpers import acknowledge, act, make_world, pk_of, submit, submitted
 
 
 async def test_twenty_simultaneous_submissions_with_one_key_make_one_petition(

@@ -11,8 +11,8 @@ from api.settings import Settings
 from db.engine import Sessionmaker
 from tests.petition_helpers import (
     World,
-    act,
     acknowledge,
+    act,
     make_world,
     pk_of,
     snapshot,
