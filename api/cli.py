@@ -202,14 +202,27 @@ def seed(
     demo: Annotated[
         bool, typer.Option("--demo", help="Load the demo directory and demo records.")
     ] = False,
+    petitions: Annotated[
+        int,
+        typer.Option(
+            "--petitions", min=0, help="Add N realistic petitions (COPY, for benchmarks)."
+        ),
+    ] = 0,
 ) -> None:
-    """Fill the database with demo data."""
-    if not demo:
-        raise fail("Chọn dữ liệu cần nạp, ví dụ: hdnd seed --demo.")
+    """Fill the database with demo data and/or N generated petitions."""
+    if not demo and not petitions:
+        raise fail(
+            "Chọn dữ liệu cần nạp, ví dụ: hdnd seed --demo hoặc hdnd seed --petitions 1000000."
+        )
     with Database(get_settings()) as url:
         run_db(url, _migrate)
-        run_db(url, lambda u: _seed_demo(u, only_if_empty=False))
-    typer.echo("Đã nạp dữ liệu mẫu.")
+        if demo:
+            run_db(url, lambda u: _seed_demo(u, only_if_empty=False))
+            typer.echo("Đã nạp dữ liệu mẫu.")
+        if petitions:
+            from api.seeding import seed_petitions
+
+            run_db(url, lambda u: seed_petitions(u, petitions))
 
 
 @app.command("load-directory")

@@ -12,6 +12,7 @@ from schema.council import CouncilQuery
 from schema.directory_admin import DirectoryMutation
 from schema.integrators import IntegratorsMutation, IntegratorsQuery
 from schema.node import node_fetcher
+from schema.petitions import PetitionsMutation, PetitionsQuery
 from schema.relay import Node, parse_global_id
 from schema.sessions import SessionsMutation, SessionsQuery
 
@@ -30,12 +31,19 @@ class NodeQuery:
 
 
 # Each domain adds its root classes here; merge_types joins them into one root type each.
-QUERIES: tuple[type, ...] = (NodeQuery, CouncilQuery, SessionsQuery, IntegratorsQuery)
+QUERIES: tuple[type, ...] = (
+    NodeQuery,
+    CouncilQuery,
+    SessionsQuery,
+    IntegratorsQuery,
+    PetitionsQuery,
+)
 MUTATIONS: tuple[type, ...] = (
     DirectoryMutation,
     SessionsMutation,
     IntegratorsMutation,
     ChannelsMutation,
+    PetitionsMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (ChannelsSubscription,)
 

@@ -8,7 +8,6 @@ NOTIFY names an id, the row is read once per process and sent to every subscribe
 import functools
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
@@ -48,7 +47,8 @@ from schema.relay import (
 )
 
 if TYPE_CHECKING:
-    from schema.council import AdministrativeUnit, DelegateGroup, Role
+    from schema.council import AdministrativeUnit, DelegateGroup
+    from schema.petitions import PetitionEvent
 
 T = TypeVar("T")
 
@@ -151,40 +151,6 @@ async def _group_of(info: Info, group_id: int) -> "DelegateGroup":
     row = await info.context.loaders.group_by_id.load(group_id)
     assert row is not None
     return DelegateGroup.from_row(row)
-
-
-@strawberry.enum(description="Where a petition stands (trạng thái kiến nghị).")
-class PetitionStatus(Enum):
-    SUBMITTED = strawberry.enum_value("SUBMITTED", description="Submitted (đã gửi).")
-    ACKNOWLEDGED = strawberry.enum_value("ACKNOWLEDGED", description="Acknowledged (đã tiếp nhận).")
-    FORWARDED = strawberry.enum_value(
-        "FORWARDED",
-        description="Forwarded to the competent agency (đã chuyển cơ quan có thẩm quyền).",
-    )
-    ANSWERED = strawberry.enum_value("ANSWERED", description="Answered (đã trả lời).")
-    CLOSED = strawberry.enum_value("CLOSED", description="Closed by the submitter (đã đóng).")
-    REJECTED = strawberry.enum_value("REJECTED", description="Rejected with a reason (từ chối).")
-
-
-@strawberry.type(description="One step of a petition's timeline (diễn biến xử lý kiến nghị).")
-class PetitionEvent:
-    at: datetime = strawberry.field(description="When it happened.")
-    status: PetitionStatus = strawberry.field(description="The petition's status after this step.")
-    actor_role: Annotated["Role", strawberry.lazy("schema.council")] = strawberry.field(
-        description="Role of whoever took the step."
-    )
-    note: str | None = strawberry.field(description="Note given with the step, if any.")
-
-    @classmethod
-    def from_row(cls, row: PetitionEventRow) -> "PetitionEvent":
-        from schema.council import Role
-
-        return cls(
-            at=_local(row.at),
-            status=PetitionStatus(row.status),
-            actor_role=Role(row.actor_role),
-            note=row.note,
-        )
 
 
 @strawberry.input(description="Who is invited to a group's channel.")
@@ -426,7 +392,9 @@ async def _post_stream(
 
 async def _petition_event_stream(
     info: Info, petition_id: int, inbox: Subscriber, last_id: int
-) -> AsyncGenerator[PetitionEvent, None]:
+) -> AsyncGenerator["PetitionEvent", None]:
+    from schema.petitions import PetitionEvent
+
     ctx = info.context
     hub = _hub(info)
     try:
@@ -498,7 +466,7 @@ class ChannelsSubscription:
         petition_id: Annotated[
             strawberry.ID, strawberry.argument(description="Global id of the petition.")
         ],
-    ) -> AsyncIterator[PetitionEvent]:
+    ) -> AsyncIterator[Annotated["PetitionEvent", strawberry.lazy("schema.petitions")]]:
         ctx = info.context
         pid = from_global_id(petition_id, "Petition", "petitionId")
         inbox = _hub(info).subscribe(petition_topic(pid))

@@ -17,7 +17,7 @@ from db.tables.council import (
     Term,
 )
 from db.tables.integrators import ApiKey
-from db.tables.petitions import Petition, PetitionEvent, PetitionSupport
+from db.tables.petitions import Petition, PetitionEvent, PetitionIdempotency, PetitionSupport
 from db.tables.sessions import (
     AgendaItem,
     Contribution,
@@ -48,6 +48,7 @@ __all__ = [
     "GroupPost",
     "Petition",
     "PetitionEvent",
+    "PetitionIdempotency",
     "PetitionSupport",
     "Term",
 ]

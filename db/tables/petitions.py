@@ -40,6 +40,8 @@ class Petition(SQLModel, table=True):
         sa.Index("ix_petition_submitted", "submitted_at", "id"),
         sa.Index("ix_petition_status_submitted", "status", "submitted_at", "id"),
         sa.Index("ix_petition_group_submitted", "group_id", "submitted_at", "id"),
+        # A delegate's inbox narrowed by status (inbox(status: SUBMITTED) is the work queue).
+        sa.Index("ix_petition_group_status_submitted", "group_id", "status", "submitted_at", "id"),
         sa.Index("ix_petition_delegate_submitted", "delegate_id", "submitted_at", "id"),
         sa.Index("ix_petition_submitter", "submitter_account_id", "submitted_at", "id"),
         sa.Index(
@@ -123,5 +125,19 @@ class PetitionSupport(SQLModel, table=True):
     petition_id: int = Field(foreign_key="petition.id", primary_key=True)
     account_id: int = Field(foreign_key="account.id", primary_key=True)
     supported_at: datetime = Field(
+        default_factory=utcnow, sa_column_kwargs={"server_default": NOW}, sa_type=timestamptz()
+    )
+
+
+class PetitionIdempotency(SQLModel, table=True):
+    """An idempotency key of `submitPetition`: the same account and key within 24 hours answer
+    the first petition. The primary key is what makes simultaneous retries safe."""
+
+    __tablename__ = "petition_idempotency"
+
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    key: str = Field(primary_key=True, max_length=200)
+    petition_id: int = Field(foreign_key="petition.id")
+    created_at: datetime = Field(
         default_factory=utcnow, sa_column_kwargs={"server_default": NOW}, sa_type=timestamptz()
     )
