@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from db.petition_fields import Deadlines, overdue_condition
 from db.sessions import serving_during
 from db.tables import Contribution, CouncilSession, Delegate, ExcusedAbsence, Petition
 
@@ -162,31 +163,6 @@ async def session_compliance(session: AsyncSession, session_id: int) -> SessionS
 # ---- scorecards ---------------------------------------------------------------------------------
 
 
-def overdue_condition(now: datetime, ack_days: int, answer_days: int) -> ColumnElement[bool]:
-    """A petition overdue now: not acknowledged within `ack_days` of submission, or not
-    answered within `answer_days` (the contract's `isOverdue`, in SQL; twin: `is_overdue`)."""
-    return sa.or_(
-        sa.and_(
-            col(Petition.status) == "SUBMITTED",
-            col(Petition.submitted_at) < now - timedelta(days=ack_days),
-        ),
-        sa.and_(
-            col(Petition.status).in_(("SUBMITTED", "ACKNOWLEDGED", "FORWARDED")),
-            col(Petition.submitted_at) < now - timedelta(days=answer_days),
-        ),
-    )
-
-
-def is_overdue(petition: Petition, now: datetime, ack_days: int, answer_days: int) -> bool:
-    """The Python twin of `overdue_condition`."""
-    age = now - petition.submitted_at
-    if petition.status == "SUBMITTED" and age > timedelta(days=ack_days):
-        return True
-    return petition.status in ("SUBMITTED", "ACKNOWLEDGED", "FORWARDED") and age > timedelta(
-        days=answer_days
-    )
-
-
 @dataclass(frozen=True)
 class Scorecard:
     petitions_received: int = 0
@@ -236,7 +212,7 @@ async def scorecards(
             col(Petition.delegate_id),
             sa.func.count(),
             sa.func.count().filter(col(Petition.answered_at).is_not(None)),
-            sa.func.count().filter(overdue_condition(now, ack_days, answer_days)),
+            sa.func.count().filter(overdue_condition(now, Deadlines(ack_days, answer_days))),
             # percentile_cont skips nulls: petitions not yet acknowledged do not count.
             sa.func.percentile_cont(0.5).within_group(hours),
         )

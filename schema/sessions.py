@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import contributions as db_contributions
 from db import council as db_council
 from db import sessions as db_sessions
+from db.petition_access import can_view
 from db.refused import UNSET as DB_UNSET
 from db.tables import AgendaItem as AgendaItemRow
 from db.tables import Contribution as ContributionRow
@@ -22,6 +23,8 @@ from schema.council import Delegate, DelegateGroup
 from schema.errors import UserError, forbidden
 from schema.node import register_node
 from schema.permissions import has_role
+from schema.petition_loaders import petition_loaders
+from schema.petitions import Petition
 from schema.refusals import db_id, run_change
 from schema.relay import Connection, Node, decode_cursor, make_connection, page_size, to_global_id
 
@@ -152,6 +155,16 @@ class Contribution(Node):
         row = await info.context.loaders.delegate_by_id.load(self.delegate_id)
         assert row is not None
         return Delegate.from_row(row)
+
+    @strawberry.field(
+        description="Petitions (kiến nghị cử tri) the delegate raised with it; only those you may "
+        "see are listed. Each got a timeline event «raised at session N» when linked."
+    )
+    async def petitions(self, info: Info) -> list[Petition]:
+        ids = await info.context.loaders.sessions.petition_ids_by_contribution_id.load(self.pk)
+        rows = await petition_loaders(info).petition_by_id.load_many(ids)
+        viewer = info.context.viewer
+        return [Petition.from_row(r) for r in rows if r is not None and can_view(viewer, r)]
 
     @strawberry.field(description="The agenda item it addressed, if one was named.")
     async def agenda_item(self, info: Info) -> AgendaItem | None:

@@ -578,6 +578,19 @@ async def test_linked_petitions_get_a_timeline_event(
         )
     assert count == 3
     assert linked == sorted([petitions["P1"], petitions["P2"]])
+    # The contribution lists its petitions, each only to those who may see it.
+    async with transaction(sessionmaker) as session:
+        await session.execute(
+            sa.update(Petition)
+            .where(col(Petition.id) == petitions["P2"])
+            .values(visibility="PRIVATE")
+        )
+    query = "query($id: ID!) { node(id: $id) { ... on Contribution { petitions { id trackingCode } } } }"
+    cid = {"id": made["contribution"]["id"]}
+    own = await gql(client, query, cid, scene.a)
+    assert sorted(p["trackingCode"] for p in own["data"]["node"]["petitions"]) == ["T-P1", "T-P2"]
+    public = await gql(client, query, cid)
+    assert [p["trackingCode"] for p in public["data"]["node"]["petitions"]] == ["T-P1"]
 
 
 async def _snapshot(sessionmaker: Sessionmaker) -> tuple[int, ...]:
