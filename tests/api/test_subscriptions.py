@@ -203,7 +203,12 @@ async def test_events_reach_a_subscriber_on_another_process(
             POST, {"g": cast.group_gid, "b": "Họp Tổ sáng thứ Hai"}, bearer(settings, "leader")
         )
         assert posted["data"]["postToGroup"]["userErrors"] == []
-        await change_petition(sessionmaker, petition, "ACKNOWLEDGED")
+        acked = await second.gql(
+            ACKNOWLEDGE,
+            {"id": to_global_id("Petition", petition), "note": "Đã tiếp nhận"},
+            bearer(settings, "staff"),
+        )
+        assert acked["data"]["acknowledgePetition"]["userErrors"] == []
 
         received = {}
         while len(received) < 2:
@@ -218,6 +223,9 @@ async def test_events_reach_a_subscriber_on_another_process(
     assert event["status"] == "ACKNOWLEDGED" and event["actorRole"] == "STAFF"
     assert event["note"] == "Đã tiếp nhận" and event["at"].endswith("+07:00")
 
+
+ACKNOWLEDGE = """mutation($id: ID!, $note: String) { acknowledgePetition(id: $id, note: $note) {
+  petition { status } userErrors { code } } }"""
 
 INVITE = """mutation($g: ID!, $sub: String!) { inviteGuest(groupId: $g,
   input: {accountSub: $sub, fullName: "Phạm Thị Khách", title: "Chủ tịch HĐND xã"}) {
