@@ -222,14 +222,16 @@ class DelegateGroup(Node):
 
     @strawberry.field(
         description="Guests invited to the group's channel (khách mời), by invitation time. "
-        "Readable by members of the group, its guests, STAFF, MONITOR and ADMIN."
+        "Readable by members of the group, its guests, STAFF, MONITOR and ADMIN.",
+        metadata={"restricted": "members of the group, its guests, STAFF, MONITOR, ADMIN"},
     )
     async def guests(self, info: Info) -> list[GroupGuest]:
         return await group_guests(info, self.pk)
 
     @strawberry.field(
         description="Posts of the group's channel (nhóm trao đổi), newest first (at most 100 a "
-        "page). Readable by members of the group, its guests, STAFF, MONITOR and ADMIN."
+        "page). Readable by members of the group, its guests, STAFF, MONITOR and ADMIN.",
+        metadata={"restricted": "members of the group, its guests, STAFF, MONITOR, ADMIN"},
     )
     async def posts(
         self,
@@ -323,7 +325,8 @@ class Delegate(Node):
         return await contribution_connection(info, "delegate", self.pk, session_id, first, after)
 
     @strawberry.field(
-        description="The delegate's record over a period, days inclusive (open-ended when left out): for the delegate, STAFF, MONITOR and ADMIN."
+        description="The delegate's record over a period, days inclusive (open-ended when left out): for the delegate, STAFF, MONITOR and ADMIN.",
+        metadata={"restricted": "the delegate themselves, STAFF, MONITOR, ADMIN"},
     )
     async def scorecard(
         self,

@@ -16,16 +16,23 @@ from schema.context import LOCAL_ZONE, Info
 from schema.errors import UserError, UserErrorCode, user_error
 from schema.permissions import MutationRoles, has_role
 
+# ApiKey is reached only through `apiKeys` (MONITOR, ADMIN) and the ADMIN mutations: its fields
+# say so, so the permission matrix covers them should the type ever be reached another way.
+KEY_READERS = {"restricted": "MONITOR, ADMIN (through apiKeys and the ADMIN mutations)"}
+
 
 @strawberry.type(description="An integrator's API key (khóa API), without its secret.")
 class ApiKey:
-    name: str = strawberry.field(description="Who holds it, e.g. «Cổng dữ liệu mở tỉnh».")
-    prefix: str = strawberry.field(
-        description="The key's first characters, to tell keys apart; never the whole key."
+    name: str = strawberry.field(
+        description="Who holds it, e.g. «Cổng dữ liệu mở tỉnh».", metadata=KEY_READERS
     )
-    created_at: datetime = strawberry.field(description="When it was made.")
+    prefix: str = strawberry.field(
+        description="The key's first characters, to tell keys apart; never the whole key.",
+        metadata=KEY_READERS,
+    )
+    created_at: datetime = strawberry.field(description="When it was made.", metadata=KEY_READERS)
     revoked_at: datetime | None = strawberry.field(
-        description="When it was revoked; null while it works."
+        description="When it was revoked; null while it works.", metadata=KEY_READERS
     )
 
     @classmethod
@@ -43,7 +50,8 @@ class CreateApiKeyPayload:
     api_key: ApiKey | None = strawberry.field(description="The key made; null when refused.")
     key: str | None = strawberry.field(
         description="The secret to give the integrator (header `X-API-Key`). Shown only here, "
-        "once: it is not stored and cannot be read again."
+        "once: it is not stored and cannot be read again.",
+        metadata={"restricted": "ADMIN, once, in the payload of createApiKey"},
     )
     user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
 

@@ -265,7 +265,10 @@ class Petition(Node):
     @strawberry.field(
         description="Who submitted it (personal data). Null unless you are the submitter, the "
         "addressed delegate or a member of the addressed group, STAFF, MONITOR or ADMIN, and null "
-        "once the submitter erased their data. Every read is written to the audit log."
+        "once the submitter erased their data. Every read is written to the audit log.",
+        metadata={
+            "restricted": "the submitter, the addressed delegate and group, STAFF, MONITOR, ADMIN"
+        },
     )
     async def submitter(self, info: Info) -> Submitter | None:
         if not may_see_submitter(info.context.viewer, self.row):
@@ -570,7 +573,8 @@ class PetitionsQuery:
 
     @strawberry.field(
         description="Everything held about you (dữ liệu cá nhân), for export under the Personal "
-        "Data Protection Law; null when anonymous or an integrator. Reading it is audited."
+        "Data Protection Law; null when anonymous or an integrator. Reading it is audited.",
+        metadata={"restricted": "signed-in accounts, each only their own"},
     )
     async def my_data(self, info: Info) -> MyData | None:
         viewer = info.context.viewer

@@ -263,7 +263,8 @@ class DelegateCompliance:
         description="Met, not yet, or excused (an excused delegate is not counted against the quota)."
     )
     excuse_reason: str | None = strawberry.field(
-        description="Why the delegate was excused: shown to the delegate, STAFF, MONITOR and ADMIN only."
+        description="Why the delegate was excused: shown to the delegate, STAFF, MONITOR and ADMIN only.",
+        metadata={"restricted": "the delegate concerned, STAFF, MONITOR, ADMIN"},
     )
 
 

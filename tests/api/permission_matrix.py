@@ -12,18 +12,40 @@ To add a field: add a Row to ROWS. `variables(world, viewer)` gives the request'
 prepares data once before the viewers run, `snapshot(world)` reads what a refused mutation
 must leave unchanged. `refusal` says how a refusal looks: a GraphQL error FORBIDDEN or
 UNAUTHENTICATED ("error", queries), a null field ("null"), or a payload whose `userErrors`
-holds FORBIDDEN ("user_error", mutations).
+holds FORBIDDEN ("user_error", mutations); `refusals` overrides it for some viewers.
+`root` is the dotted path under `data` the refusal concerns (the root field's name by
+default; "node.submitter" for a field reached through `node`; a list on the way is walked
+item by item). `check(world, viewer, data)` adds what an allowed viewer's answer must hold
+(their own petitions and no one else's, say). A subscription row (its document starts with
+`subscription`) is run through the schema's `subscribe` with the viewer's Context; `trigger`
+makes the event an allowed viewer's subscription must then deliver.
+
+Workflow mutations refuse a petition hidden from the viewer with NOT_FOUND before they ask
+who the viewer is (nothing about it leaks): their rows act on PUBLIC petitions, which every
+viewer may see, so each cell tests the permission itself.
 """
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import date
 from typing import Any, Literal
 
 import sqlalchemy as sa
+from sqlmodel import col
 
+from db import channels as db_channels
+from db import contributions as db_contributions
+from db import directory_admin as db_admin
+from db import petitions as db_petitions
+from db import sessions as db_sessions
+from db.accounts import viewer_for_sub
 from db.engine import Sessionmaker, transaction
-from db.integrators import create_api_key
-from db.tables import ApiKey
+from db.integrators import create_api_key, revoke_api_key
+from db.tables import AgendaItem, ApiKey, Delegate, Petition
+from db.timeline import append_event
+from db.viewer import Viewer
+from schema.context import local_today
 from schema.relay import to_global_id
 
 VIEWERS = (
@@ -39,6 +61,16 @@ VIEWERS = (
 )
 EVERYONE = frozenset(VIEWERS)
 SIGNED_IN = EVERYONE - {"anonymous", "integrator"}
+# Who sees a PRIVATE petition of citizen A addressed to the delegate, and its submitter.
+PETITION_READERS = frozenset({"citizen_a", "delegate", "staff", "monitor", "admin"})
+# Who handles a petition addressed to the delegate (acknowledge, forward, answer, reject).
+HANDLERS = frozenset({"delegate", "staff"})
+# The council office: the directory and sessions.
+OFFICE = frozenset({"staff", "admin"})
+COMPLIANCE_READERS = frozenset({"delegate", "other_delegate", "staff", "monitor", "admin"})
+# Readers of the delegate group's channel: its member (the delegate), STAFF, MONITOR, ADMIN.
+CHANNEL_READERS = frozenset({"delegate", "staff", "monitor", "admin"})
+CONTRIBUTORS = frozenset({"delegate", "other_delegate", "staff", "admin"})
 
 
 @dataclass
@@ -51,11 +83,13 @@ class World:
     other_delegate_id: int
     other_group_id: int
     subs: Mapping[str, str]  # viewer -> account `sub` (signed-in viewers only)
-    extra: dict[str, Any] = field(default_factory=dict)  # rows' setup may leave ids here
+    extra: dict[str, Any] = dataclass_field(default_factory=dict)  # what setups leave here
 
 
 Variables = Callable[[World, str], Mapping[str, Any]]
 Hook = Callable[[World], Awaitable[Any]]
+Check = Callable[[World, str, Any], Awaitable[str | None]]
+RefusalKind = Literal["error", "null", "user_error"]
 
 
 @dataclass(frozen=True)
@@ -63,16 +97,74 @@ class Row:
     field: str  # "Query.units", "Mutation.createApiKey", "DelegateGroup.guests"
     document: str
     allowed: frozenset[str]
-    refusal: Literal["error", "null", "user_error"] = "error"
+    refusal: RefusalKind = "error"
     variables: Variables = lambda world, viewer: {}
     setup: Hook | None = None
     snapshot: Hook | None = None
-    # The key under `data` that the refusal concerns (the root field's name by default).
+    # The path under `data` that the refusal concerns (the root field's name by default).
     root: str | None = None
+    check: Check | None = None
+    trigger: Hook | None = None
+    refusals: Mapping[str, RefusalKind] = dataclass_field(default_factory=dict)
+
+    @property
+    def is_subscription(self) -> bool:
+        return self.document.lstrip().startswith("subscription")
+
+    def refusal_for(self, viewer: str) -> RefusalKind:
+        return self.refusals.get(viewer, self.refusal)
 
 
 def no_variables(world: World, viewer: str) -> Mapping[str, Any]:
     return {}
+
+
+# ---- who is who --------------------------------------------------------------------------------
+
+
+async def viewer_of(world: World, who: str) -> Viewer:
+    """The db Viewer of a signed-in matrix viewer, as a request with its token would have it."""
+    async with transaction(world.sessionmaker) as session:
+        return await viewer_for_sub(session, world.subs[who], f"Tên {who}", "0901234567")
+
+
+def gid(kind: str, pk: int) -> str:
+    return to_global_id(kind, pk)
+
+
+def per_viewer(kind: str, key: str) -> Variables:
+    """{"id": the global id of this viewer's own object, left by the setup in extra[key]}."""
+    return lambda w, v: {"id": gid(kind, w.extra[key][v])}
+
+
+async def spare_delegates(world: World, count: int = len(VIEWERS)) -> list[int]:
+    """Serving delegates linked to no viewer: objects for per-viewer mutations."""
+    async with world.sessionmaker() as session:
+        rows = await session.execute(
+            sa.select(col(Delegate.id))
+            .where(
+                col(Delegate.served_until).is_(None),
+                col(Delegate.id).not_in([world.delegate_id, world.other_delegate_id]),
+            )
+            .order_by(col(Delegate.id))
+            .limit(count)
+        )
+        found = list(rows.scalars())
+    assert len(found) == count
+    return found
+
+
+async def _rows_json(world: World, *tables: str) -> tuple[Any, ...]:
+    """Every row of `tables` as JSON, and the audit log's length (submitter reads aside): what
+    a refused mutation must leave as it was."""
+    parts = [
+        f"(SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY to_jsonb(t)::text), '[]') FROM {t} t)"
+        for t in tables
+    ]
+    audits = "(SELECT count(*) FROM audit_event WHERE action <> 'petition.submitter.read')"
+    async with world.sessionmaker() as session:
+        row = (await session.execute(sa.text(f"SELECT {', '.join([*parts, audits])}"))).one()
+    return tuple(row)
 
 
 async def _api_keys(world: World) -> list[tuple[str, bool]]:
@@ -87,14 +179,432 @@ async def _keys_to_revoke(world: World) -> None:
             await create_api_key(session, f"revoke-me-{viewer}")
 
 
+async def _keys_some_revoked(world: World) -> None:
+    await _keys_to_revoke(world)
+    async with transaction(world.sessionmaker) as session:
+        await revoke_api_key(session, "revoke-me-admin")
+
+
+def _api_key_row(name: str) -> Row:
+    return Row(
+        f"ApiKey.{name}",
+        f"{{ apiKeys {{ {name} }} }}",
+        frozenset({"monitor", "admin"}),
+        setup=_keys_some_revoked,
+        root="apiKeys",
+    )
+
+
+# ---- petitions ---------------------------------------------------------------------------------
+
+VI_THANH_COMMUNE = "31318"  # Phường I, Vị Thanh: the delegate's group covers it
+PETITION_CONTENT = (
+    "Đoạn đường liên ấp dài khoảng 200 mét bị sạt lở sau mưa lớn, xe máy đi lại rất nguy hiểm."
+)
+ACK = (db_petitions.Action.ACKNOWLEDGE, db_petitions.StepInput())
+STEPS_TO: dict[str, tuple[tuple[db_petitions.Action, db_petitions.StepInput], ...]] = {
+    "SUBMITTED": (),
+    "ACKNOWLEDGED": (ACK,),
+    "ANSWERED": (
+        ACK,
+        (
+            db_petitions.Action.ANSWER,
+            db_petitions.StepInput(body="Sẽ sửa trong quý tới.", respondent="Sở Giao thông"),
+        ),
+    ),
+}
+
+
+async def make_petition(
+    world: World,
+    *,
+    visibility: str = "PUBLIC",
+    status: str = "SUBMITTED",
+    title: str = "Đường liên ấp bị sạt lở",
+) -> Petition:
+    """A petition of citizen A addressed to the delegate (and so to their group), moved on
+    to `status` by STAFF."""
+    submitter = await viewer_of(world, "citizen_a")
+    staff = await viewer_of(world, "staff")
+    async with transaction(world.sessionmaker) as session:
+        done = await db_petitions.submit_petition(
+            session,
+            submitter,
+            db_petitions.SubmitInput(
+                title=title,
+                content=PETITION_CONTENT,
+                category="INFRASTRUCTURE_TRANSPORT",
+                commune_code=VI_THANH_COMMUNE,
+                delegate_id=world.delegate_id,
+                visibility=visibility,
+            ),
+            per_hour=1_000,
+            today=local_today(),
+        )
+        petition = done.petition
+        assert petition.id is not None
+        for action, args in STEPS_TO[status]:
+            petition = await db_petitions.transition(session, staff, petition.id, action, args)
+    return petition
+
+
+def petitions_per_viewer(status: str) -> Hook:
+    """One PUBLIC petition in `status` per viewer, so each call finds it as it was."""
+
+    async def setup(world: World) -> None:
+        made = {}
+        for viewer in VIEWERS:
+            petition = await make_petition(world, status=status, title=f"Kiến nghị thử {viewer}")
+            made[viewer] = petition.id
+        world.extra["petition"] = made
+
+    return setup
+
+
+async def _petition_state(world: World) -> tuple[Any, ...]:
+    return await _rows_json(
+        world, "petition", "petition_event", "petition_support", "petition_idempotency"
+    )
+
+
+async def _public_and_private(world: World) -> None:
+    """Citizen A's PUBLIC and PRIVATE petitions, both addressed to the delegate."""
+    public = await make_petition(world, title="Kiến nghị công khai của ma trận")
+    private = await make_petition(
+        world, visibility="PRIVATE", title="Kiến nghị riêng tư của ma trận"
+    )
+    world.extra["public"] = public
+    world.extra["private"] = private
+
+
+def _codes(answer: Any) -> set[str]:
+    """Tracking codes anywhere in an answer."""
+    if isinstance(answer, dict):
+        found = {answer["trackingCode"]} if "trackingCode" in answer else set()
+        return found.union(*(_codes(v) for v in answer.values()))
+    if isinstance(answer, list):
+        return set().union(*(_codes(v) for v in answer))
+    return set()
+
+
+def sees(public: frozenset[str], private: frozenset[str]) -> Check:
+    """The viewers in `public` find the PUBLIC petition in their answer, those in `private`
+    the PRIVATE one; no one else finds either."""
+
+    async def check(world: World, viewer: str, data: Any) -> str | None:
+        codes = _codes(data)
+        for key, who in (("public", public), ("private", private)):
+            code = world.extra[key].tracking_code
+            if (code in codes) != (viewer in who):
+                return f"{key} petition {'missing' if viewer in who else 'shown'}: {data}"
+        return None
+
+    return check
+
+
+def _workflow_row(name: str, status: str, extra: Mapping[str, Any]) -> Row:
+    """A handler's step (acknowledge, forward, answer, reject) on this viewer's own petition."""
+    declared = "".join(f", ${k}: String!" for k in extra)
+    passed = "".join(f", {k}: ${k}" for k in extra)
+    return Row(
+        f"Mutation.{name}",
+        f"mutation($id: ID!{declared}) {{ {name}(id: $id{passed}) "
+        "{ petition { id status } userErrors { code field message } } }",
+        HANDLERS,
+        refusal="user_error",
+        variables=lambda w, v: {"id": gid("Petition", w.extra["petition"][v]), **extra},
+        setup=petitions_per_viewer(status),
+        snapshot=_petition_state,
+    )
+
+
+async def _erased(world: World, viewer: str, data: Any) -> str | None:
+    """Citizen A's erasure reached their petition."""
+    if viewer != "citizen_a":
+        return None
+    async with world.sessionmaker() as session:
+        name = (
+            await session.execute(
+                sa.select(col(Petition.submitter_name)).where(
+                    col(Petition.id) == world.extra["public"].id
+                )
+            )
+        ).scalar_one()
+    return None if name is None else f"name still held: {name}"
+
+
+async def _own_data(world: World, viewer: str, data: Any) -> str | None:
+    if data["myData"]["sub"] != world.subs[viewer]:
+        return f"someone else's data: {data}"
+    mine = frozenset({"citizen_a"})
+    return await sees(mine, mine)(world, viewer, data)
+
+
+async def _push_petition_event(world: World) -> None:
+    staff = await viewer_of(world, "staff")
+    count = world.extra["pushed"] = world.extra.get("pushed", 0) + 1
+    async with transaction(world.sessionmaker) as session:
+        await append_event(
+            session, world.extra["private"].id, "SUBMITTED", staff, f"Cập nhật số {count}"
+        )
+
+
+# ---- the directory -----------------------------------------------------------------------------
+
+
+async def _directory_state(world: World) -> tuple[Any, ...]:
+    return await _rows_json(
+        world, "delegate", "delegate_group", "committee_member", "directory_change"
+    )
+
+
+async def _members(world: World) -> list[int]:
+    """Serving members of the delegate's group other than the delegate."""
+    async with world.sessionmaker() as session:
+        rows = await session.execute(
+            sa.select(col(Delegate.id))
+            .where(
+                col(Delegate.group_id) == world.group_id,
+                col(Delegate.id) != world.delegate_id,
+                col(Delegate.served_until).is_(None),
+            )
+            .order_by(col(Delegate.id))
+        )
+        return list(rows.scalars())
+
+
+async def _new_leaders(world: World) -> None:
+    world.extra["members"] = await _members(world)
+
+
+def _leader_for(world: World, viewer: str) -> Mapping[str, Any]:
+    # STAFF and ADMIN each set a member; a refused viewer asks for the one not leading by then.
+    members = world.extra["members"]
+    chosen = members[1] if viewer == "admin" else members[0]
+    return {"g": gid("DelegateGroup", world.group_id), "d": gid("Delegate", chosen)}
+
+
+async def _with_history(world: World) -> None:
+    """A change of the delegate's record and of their group's, so both histories hold one."""
+    staff = await viewer_of(world, "staff")
+    members = await _members(world)
+    async with transaction(world.sessionmaker) as session:
+        await db_admin.update_delegate(
+            session,
+            staff,
+            world.delegate_id,
+            db_admin.DelegateData(title="Chủ tịch HĐND tỉnh (ghi lại)"),
+        )
+        await db_admin.set_group_leader(session, staff, world.group_id, members[0], local_today())
+
+
+async def _spares(world: World) -> None:
+    spare = await spare_delegates(world)
+    world.extra["delegate"] = dict(zip(VIEWERS, spare, strict=True))
+
+
+# ---- sessions and contributions ------------------------------------------------------------------
+
+SESSION_DAYS = (date(2026, 12, 1), date(2026, 12, 3))  # within the demo term (khóa X)
+
+
+async def make_session(world: World, status: str = "UPCOMING", agenda: Sequence[str] = ()) -> int:
+    staff = await viewer_of(world, "staff")
+    async with transaction(world.sessionmaker) as session:
+        row = await db_sessions.create_session(
+            session,
+            staff,
+            db_sessions.NewSession(
+                title="Kỳ họp thử của ma trận",
+                starts_on=SESSION_DAYS[0],
+                ends_on=SESSION_DAYS[1],
+                agenda=agenda,
+            ),
+        )
+        assert row.id is not None
+        for step in ("IN_PROGRESS", "CLOSED"):
+            if status in (step, "CLOSED") and row.status != status:
+                await db_sessions.advance_session(session, staff, row.id, step)
+        return row.id
+
+
+def sessions_per_viewer(status: str) -> Hook:
+    async def setup(world: World) -> None:
+        world.extra["session"] = {v: await make_session(world, status) for v in VIEWERS}
+
+    return setup
+
+
+async def _one_session(world: World) -> None:
+    world.extra["one_session"] = await make_session(world, "IN_PROGRESS")
+
+
+async def _session_with_agenda(world: World) -> None:
+    sid = await make_session(world, agenda=[f"Nội dung {v}" for v in VIEWERS])
+    async with world.sessionmaker() as session:
+        items = (
+            await session.execute(
+                sa.select(col(AgendaItem.id))
+                .where(col(AgendaItem.session_id) == sid)
+                .order_by(col(AgendaItem.position))
+            )
+        ).scalars()
+        world.extra["item"] = dict(zip(VIEWERS, items, strict=True))
+
+
+async def _one_session_and_spares(world: World) -> None:
+    await _one_session(world)
+    await _spares(world)
+
+
+async def _excused_spares(world: World) -> None:
+    """A session and one excused spare delegate per viewer (for revokeExcuse)."""
+    await _one_session_and_spares(world)
+    staff = await viewer_of(world, "staff")
+    async with transaction(world.sessionmaker) as session:
+        for delegate_id in world.extra["delegate"].values():
+            await db_sessions.excuse_delegate(
+                session, staff, world.extra["one_session"], delegate_id, "Đi công tác nước ngoài"
+            )
+
+
+def _excuse_vars(world: World, viewer: str) -> Mapping[str, Any]:
+    return {
+        "s": gid("Session", world.extra["one_session"]),
+        "d": gid("Delegate", world.extra["delegate"][viewer]),
+    }
+
+
+async def _excuse_the_delegate(world: World) -> None:
+    await _one_session(world)
+    staff = await viewer_of(world, "staff")
+    async with transaction(world.sessionmaker) as session:
+        await db_sessions.excuse_delegate(
+            session,
+            staff,
+            world.extra["one_session"],
+            world.delegate_id,
+            "Điều trị dài ngày tại bệnh viện",
+        )
+
+
+async def _session_state(world: World) -> tuple[Any, ...]:
+    return await _rows_json(
+        world,
+        "council_session",
+        "agenda_item",
+        "excused_absence",
+        "contribution",
+        "contribution_petition",
+    )
+
+
+async def _contributions_per_viewer(world: World) -> None:
+    """An open session and one contribution per viewer: other_delegate's is their own, every
+    other viewer's is the delegate's (a DELEGATE may change only their own)."""
+    await _one_session(world)
+    staff = await viewer_of(world, "staff")
+    made = {}
+    async with transaction(world.sessionmaker) as session:
+        for viewer in VIEWERS:
+            owner = world.other_delegate_id if viewer == "other_delegate" else world.delegate_id
+            row = await db_contributions.record_contribution(
+                session,
+                staff,
+                db_contributions.ContributionInput(
+                    session_id=world.extra["one_session"],
+                    delegate_id=owner,
+                    kind="DISCUSSION",
+                    venue="GROUP",
+                    topic="Đầu tư công",
+                    summary="Đề nghị đẩy nhanh tiến độ giải ngân vốn đầu tư công.",
+                ),
+            )
+            made[viewer] = row.id
+    world.extra["contribution"] = made
+
+
+def _record_vars(world: World, viewer: str) -> Mapping[str, Any]:
+    data: dict[str, Any] = {
+        "sessionId": gid("Session", world.extra["one_session"]),
+        "kind": "DISCUSSION",
+        "venue": "GROUP",
+        "topic": f"Ý kiến ghi bởi {viewer}",
+        "summary": "Đề nghị tăng cường kiểm tra chất lượng công trình giao thông nông thôn.",
+    }
+    if viewer not in ("delegate", "other_delegate"):  # a DELEGATE records their own
+        data["delegateId"] = gid("Delegate", world.delegate_id)
+    return {"input": data}
+
+
+# ---- channels ----------------------------------------------------------------------------------
+
+
+async def _channel_state(world: World) -> tuple[Any, ...]:
+    return await _rows_json(world, "group_guest", "group_post", "account")
+
+
+async def invite(world: World, sub: str, name: str) -> int:
+    staff = await viewer_of(world, "staff")
+    async with transaction(world.sessionmaker) as session:
+        row = await db_channels.invite_guest(
+            session,
+            staff,
+            world.group_id,
+            db_channels.GuestInput(sub, name, "Chủ tịch HĐND xã Hỏa Lựu"),
+            local_today(),
+        )
+        assert row.id is not None
+        return row.id
+
+
+async def post(world: World, body: str) -> None:
+    member = await viewer_of(world, "delegate")
+    async with transaction(world.sessionmaker) as session:
+        await db_channels.post_to_group(session, member, world.group_id, body, local_today())
+
+
+async def _a_guest(world: World) -> None:
+    await invite(world, "matrix-guest", "Nguyễn Văn Hòa")
+
+
+async def _a_post(world: World) -> None:
+    await post(world, "Tổ sẽ tiếp xúc cử tri vào sáng thứ Bảy.")
+
+
+async def _guests_per_viewer(world: World) -> None:
+    world.extra["guest"] = {
+        v: await invite(world, f"matrix-guest-{v}", f"Khách mời {v}") for v in VIEWERS
+    }
+
+
+async def _push_post(world: World) -> None:
+    count = world.extra["pushed"] = world.extra.get("pushed", 0) + 1
+    await post(world, f"Bài viết trực tiếp số {count}")
+
+
+def _group(world: World, viewer: str) -> Mapping[str, Any]:
+    return {"g": gid("DelegateGroup", world.group_id)}
+
+
+# ---- the rows ------------------------------------------------------------------------------------
+
+PETITION_LIST = "nodes { trackingCode title }"
+SUBMIT_CONTENT = "Chợ xã thường xuyên bị ngập nước sau mỗi cơn mưa lớn, xin sớm nạo vét cống."
+
 ROWS: tuple[Row, ...] = (
-    # The directory and sessions are public: everyone, integrators included.
+    # `node` answers everyone for public objects (tests/schema/test_directory.py); what it
+    # restricts is hidden objects, which answer null as if they did not exist: a PRIVATE
+    # petition here (group posts and guests: tests/schema/test_channels.py).
     Row(
         "Query.node",
-        "query($id: ID!) { node(id: $id) { id ... on Delegate { fullName } } }",
-        EVERYONE,
-        variables=lambda w, v: {"id": to_global_id("Delegate", w.delegate_id)},
+        "query($id: ID!) { node(id: $id) { id ... on Petition { title content } } }",
+        PETITION_READERS,
+        refusal="null",
+        setup=_public_and_private,
+        variables=lambda w, v: {"id": gid("Petition", w.extra["private"].id)},
     ),
+    # The directory and sessions are public: everyone, integrators included.
     Row("Query.units", "{ units(level: DISTRICT) { code name } }", EVERYONE),
     Row("Query.delegateGroups", "{ delegateGroups { name memberCount } }", EVERYONE),
     Row("Query.committees", "{ committees { name kind } }", EVERYONE),
@@ -110,6 +620,10 @@ ROWS: tuple[Row, ...] = (
         frozenset({"monitor", "admin"}),
         setup=_keys_to_revoke,
     ),
+    _api_key_row("name"),
+    _api_key_row("prefix"),
+    _api_key_row("createdAt"),
+    _api_key_row("revokedAt"),
     Row(
         "Mutation.createApiKey",
         "mutation($name: String!) { createApiKey(name: $name) { key apiKey { name prefix } "
@@ -120,6 +634,15 @@ ROWS: tuple[Row, ...] = (
         snapshot=_api_keys,
     ),
     Row(
+        "CreateApiKeyPayload.key",
+        "mutation($name: String!) { createApiKey(name: $name) { key userErrors { code } } }",
+        frozenset({"admin"}),
+        refusal="user_error",
+        variables=lambda w, v: {"name": f"secret-for-{v}"},
+        snapshot=_api_keys,
+        root="createApiKey",
+    ),
+    Row(
         "Mutation.revokeApiKey",
         "mutation($name: String!) { revokeApiKey(name: $name) { apiKey { name prefix revokedAt } "
         "userErrors { code field message } } }",
@@ -128,5 +651,416 @@ ROWS: tuple[Row, ...] = (
         variables=lambda w, v: {"name": f"revoke-me-{v}"},
         setup=_keys_to_revoke,
         snapshot=_api_keys,
+    ),
+    # ---- petitions: reading. Lists answer everyone, each with what that viewer may see.
+    Row(
+        "Query.petitions",
+        f"{{ petitions(first: 100) {{ totalCount {PETITION_LIST} }} }}",
+        EVERYONE,
+        setup=_public_and_private,
+        check=sees(EVERYONE, PETITION_READERS),
+    ),
+    # Anyone holding a tracking code follows the petition, a PRIVATE one too: the answer has
+    # no content and no personal data.
+    Row(
+        "Query.petitionByTrackingCode",
+        "query($code: String!) { petitionByTrackingCode(code: $code) "
+        "{ status timeline { status } } }",
+        EVERYONE,
+        setup=_public_and_private,
+        variables=lambda w, v: {"code": w.extra["private"].tracking_code},
+    ),
+    Row(
+        "Query.myPetitions",
+        f"{{ myPetitions(first: 100) {{ totalCount {PETITION_LIST} }} }}",
+        SIGNED_IN,
+        setup=_public_and_private,
+        check=sees(frozenset({"citizen_a"}), frozenset({"citizen_a"})),
+    ),
+    # The inbox: DELEGATE (what is addressed to them or their group) and STAFF (all).
+    Row(
+        "Query.inbox",
+        f"{{ inbox(first: 100) {{ totalCount {PETITION_LIST} }} }}",
+        frozenset({"delegate", "other_delegate", "staff"}),
+        setup=_public_and_private,
+        check=sees(HANDLERS, HANDLERS),
+    ),
+    Row(
+        "Query.hotIssues",
+        "{ hotIssues(first: 100) { trackingCode title } }",
+        EVERYONE,
+        setup=_public_and_private,
+        check=sees(EVERYONE, frozenset()),
+    ),
+    Row(
+        "Query.myData",
+        "{ myData { sub petitions { trackingCode submitter { fullName phone } } "
+        "supports { petition { trackingCode } } } }",
+        SIGNED_IN,
+        refusal="null",
+        setup=_public_and_private,
+        check=_own_data,
+    ),
+    # A PUBLIC petition, which every viewer sees: the cell is about the submitter alone.
+    Row(
+        "Petition.submitter",
+        "query($id: ID!) { node(id: $id) { ... on Petition { submitter { fullName phone } } } }",
+        PETITION_READERS,
+        refusal="null",
+        setup=_public_and_private,
+        variables=lambda w, v: {"id": gid("Petition", w.extra["public"].id)},
+        root="node.submitter",
+    ),
+    # ---- petitions: changing them.
+    Row(
+        "Mutation.submitPetition",
+        "mutation($input: SubmitPetitionInput!) { submitPetition(input: $input) "
+        "{ petition { trackingCode title } userErrors { code field message } } }",
+        SIGNED_IN,
+        refusal="user_error",
+        variables=lambda w, v: {
+            "input": {
+                "title": f"Chợ xã bị ngập ({v})",
+                "content": SUBMIT_CONTENT,
+                "category": "INFRASTRUCTURE_TRANSPORT",
+                "communeCode": VI_THANH_COMMUNE,
+            }
+        },
+        snapshot=_petition_state,
+    ),
+    _workflow_row("acknowledgePetition", "SUBMITTED", {}),
+    _workflow_row("forwardPetition", "ACKNOWLEDGED", {"agency": "Sở Giao thông vận tải"}),
+    _workflow_row(
+        "answerPetition",
+        "ACKNOWLEDGED",
+        {"body": "Đã đưa vào kế hoạch sửa chữa năm 2027.", "respondent": "Sở Giao thông"},
+    ),
+    _workflow_row("rejectPetition", "SUBMITTED", {"reason": "Không thuộc thẩm quyền."}),
+    # Closing is the submitter's alone (citizen A submitted every petition here).
+    Row(
+        "Mutation.closePetition",
+        "mutation($id: ID!) { closePetition(id: $id, satisfied: true) "
+        "{ petition { id status } userErrors { code field message } } }",
+        frozenset({"citizen_a"}),
+        refusal="user_error",
+        variables=per_viewer("Petition", "petition"),
+        setup=petitions_per_viewer("ANSWERED"),
+        snapshot=_petition_state,
+    ),
+    # Supporting: a CITIZEN other than the submitter (citizen A submitted it).
+    Row(
+        "Mutation.supportPetition",
+        "mutation($id: ID!) { supportPetition(id: $id) "
+        "{ petition { id supportCount viewerHasSupported } userErrors { code field message } } }",
+        frozenset({"citizen_b"}),
+        refusal="user_error",
+        variables=lambda w, v: {"id": gid("Petition", w.extra["public"].id)},
+        setup=_public_and_private,
+        snapshot=_petition_state,
+    ),
+    Row(
+        "Mutation.eraseMyData",
+        "mutation { eraseMyData { userErrors { code field message } } }",
+        SIGNED_IN,
+        refusal="user_error",
+        setup=_public_and_private,
+        snapshot=_petition_state,
+        check=_erased,
+    ),
+    Row(
+        "Subscription.petitionEvents",
+        "subscription($p: ID!) { petitionEvents(petitionId: $p) { status note } }",
+        PETITION_READERS,
+        setup=_public_and_private,
+        variables=lambda w, v: {"p": gid("Petition", w.extra["private"].id)},
+        trigger=_push_petition_event,
+    ),
+    # ---- the directory: reading what is restricted, and keeping it (STAFF, ADMIN).
+    Row(
+        "Delegate.history",
+        "query($id: ID!) { node(id: $id) { ... on Delegate { history "
+        "{ action fields { field before after } } } } }",
+        frozenset({"staff", "monitor", "admin"}),
+        setup=_with_history,
+        variables=lambda w, v: {"id": gid("Delegate", w.delegate_id)},
+        root="node",
+    ),
+    Row(
+        "DelegateGroup.history",
+        "query($id: ID!) { node(id: $id) { ... on DelegateGroup { history "
+        "{ action fields { field before after } } } } }",
+        frozenset({"staff", "monitor", "admin"}),
+        setup=_with_history,
+        variables=lambda w, v: {"id": gid("DelegateGroup", w.group_id)},
+        root="node",
+    ),
+    Row(
+        "Delegate.scorecard",
+        "query($id: ID!) { node(id: $id) { ... on Delegate { scorecard "
+        "{ petitionsReceived petitionsAnswered sessionsTotal discussions questions } } } }",
+        frozenset({"delegate", "staff", "monitor", "admin"}),
+        setup=_public_and_private,
+        variables=lambda w, v: {"id": gid("Delegate", w.delegate_id)},
+        root="node",
+    ),
+    Row(
+        "Mutation.createDelegate",
+        "mutation($input: DelegateInput!) { createDelegate(input: $input) "
+        "{ delegate { id fullName } userErrors { code field message } } }",
+        OFFICE,
+        refusal="user_error",
+        variables=lambda w, v: {
+            "input": {
+                "fullName": f"Đại biểu bầu bổ sung {v}",
+                "groupId": gid("DelegateGroup", w.group_id),
+                "servedFrom": "2026-11-01",
+            }
+        },
+        snapshot=_directory_state,
+    ),
+    Row(
+        "Mutation.updateDelegate",
+        "mutation($id: ID!, $input: DelegateInput!) { updateDelegate(id: $id, input: $input) "
+        "{ delegate { id title } userErrors { code field message } } }",
+        OFFICE,
+        refusal="user_error",
+        variables=lambda w, v: {
+            "id": gid("Delegate", w.delegate_id),
+            "input": {"title": f"Chức vụ ghi bởi {v}"},
+        },
+        snapshot=_directory_state,
+    ),
+    Row(
+        "Mutation.endDelegateService",
+        'mutation($id: ID!) { endDelegateService(id: $id, on: "2026-11-20", '
+        'reason: "Chuyển công tác khác") { delegate { id servedUntil endReason } '
+        "userErrors { code field message } } }",
+        OFFICE,
+        refusal="user_error",
+        variables=per_viewer("Delegate", "delegate"),
+        setup=_spares,
+        snapshot=_directory_state,
+    ),
+    Row(
+        "Mutation.setGroupLeader",
+        "mutation($g: ID!, $d: ID!) { setGroupLeader(groupId: $g, delegateId: $d) "
+        "{ group { id leader { fullName } } userErrors { code field message } } }",
+        OFFICE,
+        refusal="user_error",
+        variables=_leader_for,
+        setup=_new_leaders,
+        snapshot=_directory_state,
+    ),
+    # ---- sessions (STAFF, ADMIN) and compliance (DELEGATE, STAFF, MONITOR, ADMIN).
+    Row(
+        "Query.sessionCompliance",
+        "query($s: ID!) { sessionCompliance(sessionId: $s) "
+        "{ delegateCount delegates { delegate { fullName } status } } }",
+        COMPLIANCE_READERS,
+        setup=_one_session,
+        variables=lambda w, v: {"s": gid("Session", w.extra["one_session"])},
+    ),
+    Row(
+        "Session.compliance",
+        "query($s: ID!) { node(id: $s) { ... on Session { compliance "
+        "{ delegateCount delegates { delegate { fullName } status } } } } }",
+        COMPLIANCE_READERS,
+        setup=_one_session,
+        variables=lambda w, v: {"s": gid("Session", w.extra["one_session"])},
+        root="node",
+    ),
+    # The delegate is excused: the reason is theirs, the office's and the committee's to read.
+    # Another delegate reads the compliance list with the reason null; viewers who may not
+    # read compliance at all get its FORBIDDEN.
+    Row(
+        "DelegateCompliance.excuseReason",
+        "query($s: ID!) { sessionCompliance(sessionId: $s) { delegates { excuseReason } } }",
+        frozenset({"delegate", "staff", "monitor", "admin"}),
+        refusal="null",
+        refusals=dict.fromkeys(EVERYONE - COMPLIANCE_READERS, "error"),
+        setup=_excuse_the_delegate,
+        variables=lambda w, v: {"s": gid("Session", w.extra["one_session"])},
+        root="sessionCompliance.delegates.excuseReason",
+    ),
+    Row(
+        "Mutation.createSession",
+        "mutation($input: CreateSessionInput!) { createSession(input: $input) "
+        "{ session { id title number } userErrors { code field message } } }",
+        OFFICE,
+        refusal="user_error",
+        variables=lambda w, v: {
+            "input": {
+                "title": f"Kỳ họp chuyên đề do {v} tạo",
+                "startsOn": "2026-12-10",
+                "endsOn": "2026-12-11",
+                "agenda": ["Đầu tư công"],
+            }
+        },
+        snapshot=_session_state,
+    ),
+    Row(
+        "Mutation.openSession",
+        "mutation($id: ID!) { openSession(id: $id) "
+        "{ session { id status } userErrors { code field message } } }",
+        OFFICE,
+        refusal="user_error",
+        variables=per_viewer("Session", "session"),
+        setup=sessions_per_viewer("UPCOMING"),
+        snapshot=_session_state,
+    ),
+    Row(
+        "Mutation.closeSession",
+        "mutation($id: ID!) { closeSession(id: $id) "
+        "{ session { id status } userErrors { code field message } } }",
+        OFFICE,
+        refusal="user_error",
+        variables=per_viewer("Session", "session"),
+        setup=sessions_per_viewer("IN_PROGRESS"),
+        snapshot=_session_state,
+    ),
+    Row(
+        "Mutation.addAgendaItem",
+        "mutation($s: ID!, $title: String!) { addAgendaItem(sessionId: $s, title: $title) "
+        "{ agendaItem { id title } session { id } userErrors { code field message } } }",
+        OFFICE,
+        refusal="user_error",
+        variables=lambda w, v: {
+            "s": gid("Session", w.extra["one_session"]),
+            "title": f"Nội dung thêm bởi {v}",
+        },
+        setup=_one_session,
+        snapshot=_session_state,
+    ),
+    Row(
+        "Mutation.removeAgendaItem",
+        "mutation($id: ID!) { removeAgendaItem(id: $id) "
+        "{ session { id agenda { title } } userErrors { code field message } } }",
+        OFFICE,
+        refusal="user_error",
+        variables=per_viewer("AgendaItem", "item"),
+        setup=_session_with_agenda,
+        snapshot=_session_state,
+    ),
+    Row(
+        "Mutation.excuseDelegate",
+        "mutation($s: ID!, $d: ID!) { excuseDelegate(sessionId: $s, delegateId: $d, "
+        'reason: "Đi công tác nước ngoài") { session { id } delegate { id fullName } '
+        "userErrors { code field message } } }",
+        OFFICE,
+        refusal="user_error",
+        variables=_excuse_vars,
+        setup=_one_session_and_spares,
+        snapshot=_session_state,
+    ),
+    Row(
+        "Mutation.revokeExcuse",
+        "mutation($s: ID!, $d: ID!) { revokeExcuse(sessionId: $s, delegateId: $d) "
+        "{ session { id } delegate { id fullName } userErrors { code field message } } }",
+        OFFICE,
+        refusal="user_error",
+        variables=_excuse_vars,
+        setup=_excused_spares,
+        snapshot=_session_state,
+    ),
+    # Contributions: a DELEGATE their own, STAFF and ADMIN anyone's; MONITOR writes nothing.
+    Row(
+        "Mutation.recordContribution",
+        "mutation($input: RecordContributionInput!) { recordContribution(input: $input) "
+        "{ contribution { id topic delegate { fullName } } userErrors { code field message } } }",
+        CONTRIBUTORS,
+        refusal="user_error",
+        variables=_record_vars,
+        setup=_one_session,
+        snapshot=_session_state,
+    ),
+    Row(
+        "Mutation.editContribution",
+        "mutation($id: ID!, $summary: String!) { editContribution(id: $id, "
+        "input: {summary: $summary}) { contribution { id summary } "
+        "userErrors { code field message } } }",
+        CONTRIBUTORS,
+        refusal="user_error",
+        variables=lambda w, v: {
+            "id": gid("Contribution", w.extra["contribution"][v]),
+            "summary": f"Tóm tắt do {v} sửa lại cho đúng biên bản.",
+        },
+        setup=_contributions_per_viewer,
+        snapshot=_session_state,
+    ),
+    Row(
+        "Mutation.withdrawContribution",
+        'mutation($id: ID!) { withdrawContribution(id: $id, reason: "Ghi nhầm") '
+        "{ contribution { id withdrawnAt } userErrors { code field message } } }",
+        CONTRIBUTORS,
+        refusal="user_error",
+        variables=per_viewer("Contribution", "contribution"),
+        setup=_contributions_per_viewer,
+        snapshot=_session_state,
+    ),
+    # ---- the delegate group's channel: its member (the delegate), STAFF, MONITOR, ADMIN read;
+    # the leader (the delegate leads the group) and STAFF invite and remove guests; members post.
+    Row(
+        "DelegateGroup.guests",
+        "query($g: ID!) { node(id: $g) { ... on DelegateGroup { guests { fullName title } } } }",
+        CHANNEL_READERS,
+        setup=_a_guest,
+        variables=_group,
+        root="node",
+    ),
+    Row(
+        "DelegateGroup.posts",
+        "query($g: ID!) { node(id: $g) { ... on DelegateGroup { posts(first: 10) "
+        "{ totalCount nodes { authorName body } } } } }",
+        CHANNEL_READERS,
+        setup=_a_post,
+        variables=_group,
+        root="node",
+    ),
+    Row(
+        "Mutation.inviteGuest",
+        "mutation($g: ID!, $input: InviteGuestInput!) { inviteGuest(groupId: $g, input: $input) "
+        "{ guest { id fullName } userErrors { code field message } } }",
+        HANDLERS,  # the group's leader and STAFF
+        refusal="user_error",
+        variables=lambda w, v: {
+            "g": gid("DelegateGroup", w.group_id),
+            "input": {
+                "accountSub": f"guest-of-{v}",
+                "fullName": f"Khách mời {v}",
+                "title": "Chủ tịch HĐND xã Hỏa Lựu",
+            },
+        },
+        snapshot=_channel_state,
+    ),
+    Row(
+        "Mutation.removeGuest",
+        "mutation($g: ID!, $guest: ID!) { removeGuest(groupId: $g, guestId: $guest) "
+        "{ guest { id fullName } userErrors { code field message } } }",
+        HANDLERS,
+        refusal="user_error",
+        variables=lambda w, v: {
+            "g": gid("DelegateGroup", w.group_id),
+            "guest": gid("GroupGuest", w.extra["guest"][v]),
+        },
+        setup=_guests_per_viewer,
+        snapshot=_channel_state,
+    ),
+    Row(
+        "Mutation.postToGroup",
+        "mutation($g: ID!, $body: String!) { postToGroup(groupId: $g, body: $body) "
+        "{ post { id authorName body } userErrors { code field message } } }",
+        frozenset({"delegate"}),  # members and guests; STAFF, MONITOR, ADMIN only read
+        refusal="user_error",
+        variables=lambda w, v: {"g": gid("DelegateGroup", w.group_id), "body": f"Bài của {v}"},
+        snapshot=_channel_state,
+    ),
+    # The contract's sketch says "members, guests, STAFF"; docs/channels.md and the code let
+    # MONITOR and ADMIN follow too (the same rule as DelegateGroup.posts; MONITOR reads all).
+    Row(
+        "Subscription.groupPosts",
+        "subscription($g: ID!) { groupPosts(groupId: $g) { authorName body } }",
+        CHANNEL_READERS,
+        variables=_group,
+        trigger=_push_post,
     ),
 )

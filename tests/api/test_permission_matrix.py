@@ -1,5 +1,8 @@
 """Every query, mutation and restricted field, for every kind of viewer (see permission_matrix)."""
 
+import asyncio
+import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -7,10 +10,12 @@ import orjson
 import pytest
 import pytest_asyncio
 import sqlalchemy as sa
-from httpx import AsyncClient
+from httpx import AsyncClient, Headers
 from sqlmodel import col
+from starlette.applications import Starlette
 from strawberry.types.base import StrawberryObjectDefinition
 
+from api.identity import account_viewer, authenticate
 from api.settings import Settings
 from db.accounts import grant_role
 from db.engine import Sessionmaker, transaction
@@ -18,8 +23,9 @@ from db.integrators import create_api_key
 from db.tables import Delegate
 from db.viewer import Role
 from schema import schema
+from schema.context import Context
 from schema.permissions import restriction_of
-from tests.api.permission_matrix import ROWS, VIEWERS, Row, World
+from tests.api.permission_matrix import ROWS, VIEWERS, RefusalKind, Row, World
 from tests.conftest import bearer
 
 ROOTS = ("Query", "Mutation", "Subscription")
@@ -108,33 +114,54 @@ def root_of(row: Row) -> str:
     return row.root or row.field.split(".", 1)[1]
 
 
+def values_at(data: Any, path: str) -> list[Any]:
+    """The values at a dotted path under `data` ("node.submitter"); a list met on the way is
+    walked item by item ("sessionCompliance.delegates.excuseReason")."""
+    current: list[Any] = [data]
+    keys = path.split(".")
+    for depth, key in enumerate(keys):
+        found: list[Any] = []
+        for item in current:
+            value = item.get(key) if isinstance(item, dict) else None
+            if isinstance(value, list) and depth < len(keys) - 1:
+                found.extend(value)
+            else:
+                found.append(value)
+        current = found
+    return current
+
+
+def present(row: Row, body: dict[str, Any]) -> list[Any]:
+    """What the answer holds where the row's field is: its non-null values."""
+    return [v for v in values_at(body.get("data") or {}, root_of(row)) if v is not None]
+
+
 def check_allowed(row: Row, body: dict[str, Any]) -> str | None:
-    data = body.get("data") or {}
-    answer = data.get(root_of(row))
+    answers = present(row, body)
     if body.get("errors"):
         return f"errors {body['errors']}"
-    if answer is None:
+    if not answers:
         return "answered null"
-    if row.refusal == "user_error" and answer.get("userErrors"):
-        return f"userErrors {answer['userErrors']}"
+    if row.refusal == "user_error" and answers[0].get("userErrors"):
+        return f"userErrors {answers[0]['userErrors']}"
     return None
 
 
-def check_refused(row: Row, body: dict[str, Any]) -> str | None:
-    data = body.get("data") or {}
-    answer = data.get(root_of(row))
-    if row.refusal == "error":
+def check_refused(kind: RefusalKind, row: Row, body: dict[str, Any]) -> str | None:
+    answers = present(row, body)
+    if kind == "error":
         codes = {(e.get("extensions") or {}).get("code") for e in body.get("errors") or []}
         if not codes or not codes <= {"FORBIDDEN", "UNAUTHENTICATED"}:
             return f"expected FORBIDDEN/UNAUTHENTICATED, got {body}"
-        if answer is not None:
-            return f"refused but answered {answer}"
-    elif row.refusal == "null":
-        if answer is not None or body.get("errors"):
+        if answers:
+            return f"refused but answered {answers}"
+    elif kind == "null":
+        if answers or body.get("errors"):
             return f"expected null, got {body}"
     else:
-        if body.get("errors") or answer is None:
+        if body.get("errors") or not answers:
             return f"expected a payload, got {body}"
+        answer = answers[0]
         codes = [e["code"] for e in answer.get("userErrors") or []]
         if codes != ["FORBIDDEN"]:
             return f"expected userErrors FORBIDDEN, got {answer}"
@@ -144,9 +171,67 @@ def check_refused(row: Row, body: dict[str, Any]) -> str | None:
     return None
 
 
+# How long a subscription may take to answer its first event; a bound, never a measurement.
+SUBSCRIPTION_WAIT = 20.0
+
+
+async def subscribe_once(
+    row: Row,
+    world: World,
+    app: Starlette,
+    settings: Settings,
+    headers: dict[str, str],
+    variables: dict[str, Any],
+) -> dict[str, Any]:
+    """A subscription's first answer, as the WebSocket transport would send it: the schema's
+    `subscribe` with the Context `connection_init` gives (the viewer of the same credentials,
+    the process's EventHub). A refused one answers an error at once; an allowed one answers the
+    first event `row.trigger` makes. Triggers repeat until one lands after the subscription
+    started listening, so nothing depends on how fast that happens."""
+    state = app.state
+    identity = await authenticate(settings, state.sessionmaker, Headers(headers))
+    viewer = (
+        await account_viewer(state.sessionmaker, identity.claims)
+        if identity.claims is not None
+        else identity.viewer
+    )
+    context = Context(
+        viewer=viewer,
+        sessionmaker=state.sessionmaker,
+        reader=state.reader,
+        settings=settings,
+        request_id=uuid.uuid4().hex,
+        events=state.events,
+    )
+    stream = await schema.subscribe(row.document, variables, context_value=context)
+    first = asyncio.ensure_future(anext(stream))
+    try:
+        async with asyncio.timeout(SUBSCRIPTION_WAIT):
+            while not first.done():
+                await asyncio.wait({first}, timeout=0.2)
+                if not first.done() and row.trigger is not None:
+                    await row.trigger(world)
+        result = first.result()
+    finally:
+        if not first.done():
+            first.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await first
+        await stream.aclose()
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [e.formatted for e in result.errors]
+    return body
+
+
 @pytest.mark.parametrize("row", ROWS, ids=[row.field for row in ROWS])
 async def test_permission_matrix(
-    row: Row, world: World, headers: dict[str, dict[str, str]], client: AsyncClient
+    row: Row,
+    world: World,
+    headers: dict[str, dict[str, str]],
+    client: AsyncClient,
+    app: Starlette,
+    settings: Settings,
 ) -> None:
     if row.setup is not None:
         await row.setup(world)
@@ -156,21 +241,26 @@ async def test_permission_matrix(
     for viewer in allowed_first:
         before = await row.snapshot(world) if row.snapshot else None
         variables = dict(row.variables(world, viewer))
-        response = await client.post(
-            "/graphql",
-            json={"query": row.document, "variables": variables},
-            headers=headers[viewer],
-        )
-        if response.status_code != 200:
-            failures.append(f"{viewer}: HTTP {response.status_code} {response.text}")
-            continue
-        body = response.json()
+        if row.is_subscription:
+            body = await subscribe_once(row, world, app, settings, headers[viewer], variables)
+        else:
+            response = await client.post(
+                "/graphql",
+                json={"query": row.document, "variables": variables},
+                headers=headers[viewer],
+            )
+            if response.status_code != 200:
+                failures.append(f"{viewer}: HTTP {response.status_code} {response.text}")
+                continue
+            body = response.json()
         if viewer in row.allowed:
             problem = check_allowed(row, body)
+            if problem is None and row.check is not None:
+                problem = await row.check(world, viewer, body["data"])
             if problem is None:
                 answers[viewer] = body  # what refused viewers must not see
         else:
-            problem = check_refused(row, body)
+            problem = check_refused(row.refusal_for(viewer), row, body)
             if problem is None and row.snapshot is not None:
                 after = await row.snapshot(world)
                 if after != before:
