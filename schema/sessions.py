@@ -158,7 +158,8 @@ class Contribution(Node):
 
     @strawberry.field(
         description="Petitions (kiến nghị cử tri) the delegate raised with it; only those you may "
-        "see are listed. Each got a timeline event «raised at session N» when linked."
+        "see are listed. Each got a timeline event «raised at session N» when linked.",
+        metadata={"restricted": "each petition only to those who may see it (PRIVATE ones hidden)"},
     )
     async def petitions(self, info: Info) -> list[Petition]:
         ids = await info.context.loaders.sessions.petition_ids_by_contribution_id.load(self.pk)

@@ -524,6 +524,28 @@ async def _contributions_per_viewer(world: World) -> None:
     world.extra["contribution"] = made
 
 
+async def _contribution_raising_petitions(world: World) -> None:
+    """The delegate's contribution raising citizen A's PUBLIC and PRIVATE petitions."""
+    await _public_and_private(world)
+    await _one_session(world)
+    staff = await viewer_of(world, "staff")
+    async with transaction(world.sessionmaker) as session:
+        row = await db_contributions.record_contribution(
+            session,
+            staff,
+            db_contributions.ContributionInput(
+                session_id=world.extra["one_session"],
+                delegate_id=world.delegate_id,
+                kind="DISCUSSION",
+                venue="PLENARY",
+                topic="Ngập úng khu dân cư",
+                summary="Nêu kiến nghị của cử tri về ngập úng sau mưa lớn.",
+                petition_ids=[world.extra["public"].id, world.extra["private"].id],
+            ),
+        )
+    world.extra["raising"] = row.id
+
+
 def _record_vars(world: World, viewer: str) -> Mapping[str, Any]:
     data: dict[str, Any] = {
         "sessionId": gid("Session", world.extra["one_session"]),
@@ -963,6 +985,16 @@ ROWS: tuple[Row, ...] = (
         snapshot=_session_state,
     ),
     # Contributions: a DELEGATE their own, STAFF and ADMIN anyone's; MONITOR writes nothing.
+    # A contribution is public; the petitions it raised show only to those who may see each.
+    Row(
+        "Contribution.petitions",
+        "query($id: ID!) { node(id: $id) { ... on Contribution { petitions { trackingCode } } } }",
+        EVERYONE,
+        setup=_contribution_raising_petitions,
+        variables=lambda w, v: {"id": gid("Contribution", w.extra["raising"])},
+        check=sees(EVERYONE, PETITION_READERS),
+        root="node.petitions",
+    ),
     Row(
         "Mutation.recordContribution",
         "mutation($input: RecordContributionInput!) { recordContribution(input: $input) "
