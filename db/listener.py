@@ -49,6 +49,13 @@ class Subscriber:
         self.topic = topic
         self.queue: asyncio.Queue[Message | _Gap] = asyncio.Queue(maxsize=queue_size)
         self.overflowed = False
+        # Set once the subscription has passed its checks and noted where it starts: only then
+        # is it counted as open (what /metrics shows and the tests wait for).
+        self.established = False
+
+    def establish(self) -> None:
+        """The subscription is checked and has its starting point; events after it are its own."""
+        self.established = True
 
     def offer(self, item: Message | _Gap) -> None:
         """Called by the hub; never blocks."""
@@ -146,7 +153,8 @@ class EventHub:
 
     @property
     def subscriber_count(self) -> int:
-        return sum(len(s) for s in self._topics.values())
+        """Established subscriptions (registered but still being checked ones are not counted)."""
+        return sum(1 for subs in self._topics.values() for s in subs if s.established)
 
     def _dispatch(self, raw: str) -> None:
         try:

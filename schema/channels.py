@@ -450,6 +450,7 @@ class ChannelsSubscription:
                         "Chỉ đại biểu của Tổ, khách mời và Văn phòng HĐND mới theo dõi được kênh này."
                     )
                 since = await db_channels.latest_post_id(session, gid)
+            inbox.establish()
         except BaseException:
             inbox.close()
             raise
@@ -476,6 +477,7 @@ class ChannelsSubscription:
                 if not await can_view_petition(session, ctx.viewer, pid):
                     raise forbidden("Không có kiến nghị này, hoặc bạn không có quyền theo dõi nó.")
                 since = await db_live.latest_petition_event_id(session, pid)
+            inbox.establish()
         except BaseException:
             inbox.close()
             raise

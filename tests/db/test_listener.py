@@ -27,6 +27,8 @@ async def test_a_slow_subscriber_is_cut_off_without_holding_back_the_others(
         slow = hub.subscribe("group:1")
         fast = hub.subscribe("group:1")
         other_topic = hub.subscribe("group:2")
+        for inbox in (slow, fast, other_topic):
+            inbox.establish()
         for n in range(5):
             await send(sessionmaker, "group:1", n)
             async with asyncio.timeout(WAIT):
@@ -37,6 +39,8 @@ async def test_a_slow_subscriber_is_cut_off_without_holding_back_the_others(
             await slow.get()
         assert other_topic.queue.empty()
         assert hub.subscriber_count == 2  # the slow one was dropped
+        hub.subscribe("group:3")
+        assert hub.subscriber_count == 2  # registered but not yet established: not counted
     finally:
         await hub.stop()
 
