@@ -1,6 +1,6 @@
 """What the identity layer and the limits cost: requests a second, in process, one at a time.
 
-    HDND_DATABASE_URL=postgresql://… uv run python -m bench.identity_overhead [N]
+    HDND_DATABASE_URL=postgresql://… uv run python scripts/bench_identity.py [N]
 
 The database must be migrated and hold the demo directory (`hdnd seed --demo`). Prints one
 line per kind of request; figures, not assertions.
