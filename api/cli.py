@@ -163,6 +163,7 @@ def serve(
 
     from api.app import create_app
     from api.demo import demo_tokens
+    from api.guard import MAX_BODY
 
     settings = get_settings()
     host = host or settings.host
@@ -186,6 +187,7 @@ def serve(
             log_config=None,  # keep the JSON-lines logging set up in main()
             access_log=False,  # api.guard writes the access log, without query strings
             ws="websockets-sansio",
+            ws_max_size=MAX_BODY,  # a WebSocket message is bounded like a POST body (1 MiB)
         )
 
 

@@ -351,6 +351,14 @@ async def test_keep_alive_pings_and_the_cap_on_subscriptions(
         refused = await client.receive()
         assert refused["type"] == "error" and refused["id"] == "one too many"
         await server.wait_subscriptions(20)
+        # A message larger than a POST body may be (1 MiB) closes the connection (1009).
+        big = {"id": "big", "type": "subscribe", "payload": {"query": "#" + "x" * (1 << 20)}}
+        with pytest.raises(ConnectionClosed) as closed:
+            await client.send(big)
+            await client.receive()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+        # The server itself carries on.
+        assert (await server.http.get("/healthz")).status_code == 200
 
 
 async def test_subscribers_hear_posts_after_the_listening_connection_drops(
