@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import channels as db_channels
 from db import live as db_live
 from db.channels import Access, ChannelRuleError, GuestInput
 from db.engine import Sessionmaker, transaction
-from db.listener import GAP, EventHub, Subscriber, SubscriberTooSlow
+from db.listener import GAP, EventHub, Message, Subscriber, SubscriberTooSlow
 from db.pagination import Page
 from db.petition_access import can_view_petition
 from db.tables import GroupGuest as GuestRow
@@ -351,9 +352,23 @@ def _fresh_loaders(info: Info) -> None:
     ctx.loaders = Loaders(ctx.read, local_today())
 
 
-async def _post_stream(
-    info: Info, group_id: int, inbox: Subscriber, last_id: int
-) -> AsyncGenerator[GroupPost, None]:
+Row = TypeVar("Row", PostRow, PetitionEventRow)
+
+
+async def _rows_after_events(
+    info: Info,
+    inbox: Subscriber,
+    last_id: int,
+    *,
+    id_key: str,
+    kind: str,
+    by_ids: Callable[..., Awaitable[dict[int, Row]]],
+    after: Callable[[AsyncSession, int], Awaitable[list[Row]]],
+    on_other: Callable[[Message], Awaitable[None]] | None = None,
+) -> AsyncGenerator[Row, None]:
+    """The rows a subscription announces, in order, each once: a NOTIFY names a row by
+    `id_key` (read once per process however many subscribers wait for it); a gap after the
+    listener reconnected is filled from the table (`after`); anything else goes to `on_other`."""
     ctx = info.context
     hub = _hub(info)
     try:
@@ -362,32 +377,53 @@ async def _post_stream(
                 item = await inbox.get()
             except SubscriberTooSlow:
                 raise GraphQLError(TOO_SLOW, extensions={"code": "TOO_SLOW"}) from None
-            rows: list[PostRow] = []
+            rows: list[Row] = []
             if item is GAP:
                 async with ctx.read() as session:
-                    rows = await db_channels.posts_after(session, group_id, last_id)
-            elif isinstance(item, dict) and "postId" in item:
-                post_id = int(item["postId"])
-                if post_id <= last_id:
+                    rows = await after(session, last_id)
+            elif isinstance(item, dict) and id_key in item:
+                row_id = int(item[id_key])
+                if row_id <= last_id:
                     continue
-                load = functools.partial(_read_row, ctx.read, db_channels.posts_by_ids, post_id)
-                row = await hub.shared(("post", post_id), load)
+                load = functools.partial(_read_row, ctx.read, by_ids, row_id)
+                row = await hub.shared((kind, row_id), load)
                 rows = [row] if row is not None else []
-            elif isinstance(item, dict) and item.get("accountId") == ctx.viewer.account_id:
-                # This viewer was removed as a guest: end at once unless still allowed.
-                async with ctx.read() as session:
-                    access = await db_channels.channel_access(
-                        session, ctx.viewer, group_id, local_today()
-                    )
-                if not access.can_read:
-                    raise forbidden("Bạn không còn là khách mời của kênh trao đổi này.")
+            elif isinstance(item, dict) and on_other is not None:
+                await on_other(item)
             for row in rows:
                 assert row.id is not None
                 last_id = max(last_id, row.id)
-                _fresh_loaders(info)
-                yield GroupPost.from_row(row)
+                yield row
     finally:
         inbox.close()
+
+
+async def _post_stream(
+    info: Info, group_id: int, inbox: Subscriber, last_id: int
+) -> AsyncGenerator[GroupPost, None]:
+    ctx = info.context
+
+    async def removed(item: Message) -> None:
+        if item.get("accountId") != ctx.viewer.account_id:
+            return
+        # This viewer was removed as a guest: end at once unless still allowed.
+        async with ctx.read() as session:
+            access = await db_channels.channel_access(session, ctx.viewer, group_id, local_today())
+        if not access.can_read:
+            raise forbidden("Bạn không còn là khách mời của kênh trao đổi này.")
+
+    async for row in _rows_after_events(
+        info,
+        inbox,
+        last_id,
+        id_key="postId",
+        kind="post",
+        by_ids=db_channels.posts_by_ids,
+        after=lambda session, since: db_channels.posts_after(session, group_id, since),
+        on_other=removed,
+    ):
+        _fresh_loaders(info)
+        yield GroupPost.from_row(row)
 
 
 async def _petition_event_stream(
@@ -395,33 +431,16 @@ async def _petition_event_stream(
 ) -> AsyncGenerator["PetitionEvent", None]:
     from schema.petitions import PetitionEvent
 
-    ctx = info.context
-    hub = _hub(info)
-    try:
-        while True:
-            try:
-                item = await inbox.get()
-            except SubscriberTooSlow:
-                raise GraphQLError(TOO_SLOW, extensions={"code": "TOO_SLOW"}) from None
-            rows: list[PetitionEventRow] = []
-            if item is GAP:
-                async with ctx.read() as session:
-                    rows = await db_live.petition_events_after(session, petition_id, last_id)
-            elif isinstance(item, dict) and "eventId" in item:
-                event_id = int(item["eventId"])
-                if event_id <= last_id:
-                    continue
-                load = functools.partial(
-                    _read_row, ctx.read, db_live.petition_events_by_ids, event_id
-                )
-                row = await hub.shared(("petition_event", event_id), load)
-                rows = [row] if row is not None else []
-            for row in rows:
-                assert row.id is not None
-                last_id = max(last_id, row.id)
-                yield PetitionEvent.from_row(row)
-    finally:
-        inbox.close()
+    async for row in _rows_after_events(
+        info,
+        inbox,
+        last_id,
+        id_key="eventId",
+        kind="petition_event",
+        by_ids=db_live.petition_events_by_ids,
+        after=lambda session, since: db_live.petition_events_after(session, petition_id, since),
+    ):
+        yield PetitionEvent.from_row(row)
 
 
 @strawberry.type
