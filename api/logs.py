@@ -72,5 +72,7 @@ def setup_logging(level: str = "INFO") -> None:
         logger.handlers[:] = []
         logger.propagate = True
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # The embedded server narrates every command it runs; only its problems matter here.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
     # Our access log replaces uvicorn's, whose lines carry query strings (GET variables).
     logging.getLogger("uvicorn.access").disabled = True
