@@ -130,8 +130,9 @@ class GraphQLApp(GraphQL[Context, None]):
             )
         state["viewer"] = identity.viewer
         state["claims"] = identity.claims
-        client = identity.rate_key or f"ip:{request.client.host if request.client else '-'}"
-        verdict = await self.limiter.hit(client)
+        verdict = await self.limiter.hit(
+            identity.budget(request.client.host if request.client else None)
+        )
         if not verdict.allowed:
             return graphql_error_response(
                 429,
@@ -311,9 +312,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             await app.state.events.stop()
             await engine.dispose()
 
-    graphql = GraphQLApp(
-        settings, RateLimiter(settings.rate_limit, make_storage(settings.redis_url))
-    )
+    # One budget per client for every route (GraphQL and the reports).
+    limiter = RateLimiter(settings.rate_limit, make_storage(settings.redis_url))
+    graphql = GraphQLApp(settings, limiter)
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -327,4 +328,5 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         middleware=[Middleware(RequestGuard)],
     )
     app.state.settings = settings
+    app.state.limiter = limiter
     return app

@@ -114,6 +114,16 @@ class Identity:
     # Whose budget the request spends: the key, else the account, else (None) the address.
     rate_key: str | None
 
+    def budget(self, client_host: str | None) -> str:
+        """The rate-limit key: the API key, else the account, else the client's address."""
+        return self.rate_key or f"ip:{client_host or '-'}"
+
+    async def resolved_viewer(self, sessionmaker: Sessionmaker) -> Viewer:
+        """The full Viewer: for an account, its row (role, delegate) read now."""
+        return (
+            self.viewer if self.claims is None else await account_viewer(sessionmaker, self.claims)
+        )
+
 
 async def authenticate(
     settings: Settings, sessionmaker: Sessionmaker, headers: Mapping[str, str]

@@ -12,12 +12,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.identity import AuthenticationError, viewer_from_headers
+from api.identity import AuthenticationError, authenticate
+from api.ratelimit import RateLimiter
 from api.settings import Settings
 from db.compliance import Standing, session_compliance
 from db.council import groups_by_ids, sessions_by_ids
 from db.engine import Sessionmaker
-from db.viewer import Role
+from db.viewer import Role, ViewerKind
 from schema.relay import parse_global_id
 
 READERS = (Role.MONITOR, Role.STAFF, Role.ADMIN)
@@ -52,12 +53,21 @@ def _problem(status: int, message: str, **headers: str) -> Response:
 async def compliance_csv(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     sessionmaker: Sessionmaker = request.app.state.sessionmaker
+    limiter: RateLimiter = request.app.state.limiter
     try:
-        viewer = await viewer_from_headers(
-            settings, sessionmaker, request.headers.get("authorization")
-        )
+        identity = await authenticate(settings, sessionmaker, request.headers)
     except AuthenticationError as exc:
         return _problem(401, str(exc), **{"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    verdict = await limiter.hit(identity.budget(request.client.host if request.client else None))
+    if not verdict.allowed:
+        return _problem(
+            429,
+            f"Quá nhiều yêu cầu; hãy thử lại sau {verdict.retry_after} giây.",
+            **{"Retry-After": str(verdict.retry_after)},
+        )
+    if identity.viewer.kind is ViewerKind.INTEGRATOR:
+        return _problem(403, "Khóa API chỉ xem được dữ liệu công khai.")
+    viewer = await identity.resolved_viewer(sessionmaker)
     if not viewer.is_signed_in:
         return _problem(401, "Cần đăng nhập để tải báo cáo.", **{"WWW-Authenticate": "Bearer"})
     if not viewer.has_role(*READERS):

@@ -102,3 +102,22 @@ async def test_an_unreachable_redis_does_not_take_the_api_down(db_url: str) -> N
         port = probe.getsockname()[1]  # nothing listens here
     async with app_with(db_url, rate_limit=1, redis_url=f"redis://127.0.0.1:{port}/0") as (_, http):
         assert await spend(http, 2) == [200, 200]
+
+
+async def test_reports_spend_the_same_budget_and_know_integrator_keys(
+    db_url: str, sessionmaker: Sessionmaker
+) -> None:
+    async with transaction(sessionmaker) as session:
+        key = (await create_api_key(session, "report test")).secret
+    url = "/reports/sessions/U2Vzc2lvbjox/compliance.csv"  # Session:1
+    async with app_with(db_url, rate_limit=2) as (_, http):
+        citizen = auth(signed(claims(sub="report-reader")))
+        # One GraphQL request and one report spend the account's two requests.
+        assert await spend(http, 1, citizen) == [200]
+        assert (await http.get(url, headers=citizen)).status_code == 403
+        refused = await http.get(url, headers=citizen)
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        # An API key is an integrator (public data only), not an anonymous caller.
+        assert (await http.get(url, headers={"X-API-Key": key})).status_code == 403
+        assert (await http.get(url, headers={"X-API-Key": "hdnd_unknown"})).status_code == 401
