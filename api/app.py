@@ -189,6 +189,7 @@ class GraphQLApp(GraphQL[Context, None]):
             response=response if isinstance(response, Response) else None,
             pending_viewer=load_viewer if claims is not None else None,
             events=getattr(request.scope["app"].state, "events", None),
+            compiled_reads=self.settings.compiled_reads,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     ack_days: int = Field(7, ge=1, description="Days to acknowledge a petition before overdue.")
     answer_days: int = Field(30, ge=1, description="Days to answer a petition before overdue.")
     log_level: str = Field("INFO", description="Log level of the JSON-lines log.")
+    compiled_reads: bool = Field(
+        True,
+        description="Answer covered reads (directory, petitions) with one SQL statement "
+        "rendering their JSON; false: the resolvers answer everything.",
+    )
     db_pool_size: int = Field(10, ge=1, description="Database connections per process.")
     ws_keep_alive: float = Field(
         15, gt=0, description="Seconds between keep-alive pings on a WebSocket (subscriptions)."

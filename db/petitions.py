@@ -708,26 +708,35 @@ def hot_score() -> ColumnElement[Any]:
     return (col(Petition.support_count) + 1.0) / sa.func.power(age_hours + 2.0, HOT_GRAVITY)
 
 
-async def hot_issues(
-    session: AsyncSession, unit_code: str | None, since: datetime | None, limit: int
-) -> list[Petition]:
-    """PUBLIC petitions still open (not closed or rejected), submitted since `since` (default
-    the last 90 days), optionally inside a unit, best `hot_score` first. UnknownUnit if the
-    unit does not exist."""
+def hot_conditions(
+    since: datetime | None, unit: AdministrativeUnit | None
+) -> list[ColumnElement[bool]]:
+    """The WHERE clause of `hotIssues`: PUBLIC, still open, recent, inside `unit` if given."""
     conditions: list[ColumnElement[bool]] = [
         col(Petition.visibility) == "PUBLIC",
         col(Petition.status).in_(OPEN_STATUSES),
         col(Petition.submitted_at)
         >= (since if since is not None else sa.func.now() - timedelta(days=HOT_DEFAULT_DAYS)),
     ]
+    if unit is not None:
+        conditions.append(within_unit(table_of(Petition).c.unit_path, unit))
+    return conditions
+
+
+async def hot_issues(
+    session: AsyncSession, unit_code: str | None, since: datetime | None, limit: int
+) -> list[Petition]:
+    """PUBLIC petitions still open (not closed or rejected), submitted since `since` (default
+    the last 90 days), optionally inside a unit, best `hot_score` first. UnknownUnit if the
+    unit does not exist."""
+    unit: AdministrativeUnit | None = None
     if unit_code is not None:
         unit = await session.get(AdministrativeUnit, unit_code.strip())
         if unit is None:
             raise UnknownUnit(unit_code)
-        conditions.append(within_unit(table_of(Petition).c.unit_path, unit))
     stmt = (
         sa.select(Petition)
-        .where(*conditions)
+        .where(*hot_conditions(since, unit))
         .order_by(hot_score().desc(), col(Petition.id).desc())
         .limit(limit)
     )

@@ -63,12 +63,15 @@ def build_schema(*, suggestions: bool = True) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=512),
         *schema_extensions(suggestions),
     ]
+    from schema.compiled.execution import CompiledExecutionContext
+
     built = HdndSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not suggestions),
+        execution_context_class=CompiledExecutionContext,
     )
     built.suggestions = suggestions
     return built

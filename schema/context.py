@@ -48,6 +48,9 @@ class Context:
     # The process's LISTEN fan-out (subscriptions); the WebSocket's `connection_init` payload.
     events: EventHub | None = None
     connection_params: dict[str, Any] | None = None
+    # Answer covered root fields from one compiled statement (schema.compiled); set by the app
+    # from HDND_COMPILED_READS. Off by default, so a bare schema.execute runs the resolvers.
+    compiled_reads: bool = False
 
     def __post_init__(self) -> None:
         if self.reader is None:

@@ -1,0 +1,197 @@
+"""The covered root fields: for each, who may use it (anyone else gets the resolvers, which
+answer the refusal), the request's values taken from its arguments exactly as its resolver
+takes them (a value the resolver would refuse: the resolvers answer), and its statement.
+
+`values` runs on every request; `build` only when the plan for that shape is not cached yet.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from db.compiled import roots as sql
+from db.compiled.plan import Field
+from db.compiled.shapes import Scope
+from db.council import DelegateFilter
+from db.petitions import PetitionFilter
+from db.text import like_pattern
+from db.tracking import normalize_tracking_code
+from db.viewer import Role, Viewer
+from schema.errors import bad_input
+from schema.petitions import HOT_DEFAULT, SEARCH_MAX
+from schema.relay import decode_cursor, optional_global_id, page_size
+
+Values = dict[str, Any]
+Args = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Root:
+    values: Callable[[Args], Values]
+    build: Callable[[Field, Scope, Values], sql.Select]
+    allowed: Callable[[Viewer], bool] = lambda viewer: True
+    # The statement answers SQL NULL where the resolver raises (an unknown unit).
+    null_falls_back: bool = False
+
+
+def _name(value: Any) -> str | None:
+    """An enum argument as stored (its name)."""
+    if value is None:
+        return None
+    return value.name if isinstance(value, Enum) else str(value)
+
+
+def _get(obj: Any, name: str) -> Any:
+    if obj is None:
+        return None
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _pattern(search: str | None) -> str | None:
+    return like_pattern(search) if search and search.strip() else None
+
+
+def _page(args: Args, values: Values, key_names: tuple[str, str], types: tuple[type, type]) -> None:
+    values["first"] = page_size(args.get("first"))
+    key = decode_cursor(args.get("after"), types)
+    values[key_names[0]] = key[0] if key else None
+    values[key_names[1]] = key[1] if key else None
+
+
+def _after(v: Values, names: tuple[str, str]) -> tuple[Any, Any] | None:
+    return (v[names[0]], v[names[1]]) if v[names[0]] is not None else None
+
+
+# ---- the council ---------------------------------------------------------------------------
+
+
+def _units_values(args: Args) -> Values:
+    return {"level": _name(args.get("level")), "parent_code": args.get("parent_code")}
+
+
+def _none(args: Args) -> Values:
+    return {}
+
+
+DIRECTORY_KEY = ("after_name", "after_id")
+
+
+def _delegates_values(args: Args) -> Values:
+    values: Values = {}
+    _page(args, values, DIRECTORY_KEY, (str, int))
+    f = args.get("filter")
+    values["group_id"] = optional_global_id(_get(f, "group_id"), "DelegateGroup", "filter.groupId")
+    values["committee_id"] = optional_global_id(
+        _get(f, "committee_id"), "Committee", "filter.committeeId"
+    )
+    values["constituency_id"] = optional_global_id(
+        _get(f, "constituency_id"), "Constituency", "filter.constituencyId"
+    )
+    values["search"] = _pattern(_get(f, "search"))
+    serving = _get(f, "serving")
+    values["serving"] = bool(serving) if serving is not None else None
+    return values
+
+
+def _delegates_build(field: Field, scope: Scope, v: Values) -> sql.Select:
+    f = DelegateFilter(
+        group_id=v["group_id"],
+        committee_id=v["committee_id"],
+        constituency_id=v["constituency_id"],
+        serving=v["serving"],
+        today=scope.today,  # type: ignore[arg-type]
+    )
+    return sql.delegates(field, scope, f, v["search"], v["first"], _after(v, DIRECTORY_KEY))
+
+
+# ---- petitions -----------------------------------------------------------------------------
+
+PETITION_KEY = ("after_at", "after_id")
+
+
+def _petition_page(args: Args) -> Values:
+    values: Values = {}
+    _page(args, values, PETITION_KEY, (datetime, int))
+    return values
+
+
+def _petitions_values(args: Args) -> Values:
+    values = _petition_page(args)
+    f = args.get("filter")
+    search = _get(f, "search")
+    if search is not None and len(search) > SEARCH_MAX:
+        raise bad_input("search too long", "filter.search")  # the resolver words it
+    unit_code = _get(f, "unit_code")
+    values.update(
+        status=_name(_get(f, "status")),
+        category=_name(_get(f, "category")),
+        unit_code=unit_code.strip() if unit_code is not None else None,
+        delegate_id=optional_global_id(_get(f, "delegate_id"), "Delegate", "filter.delegateId"),
+        search=_pattern(search),
+    )
+    overdue = _get(f, "overdue")
+    values["overdue"] = bool(overdue) if overdue is not None else None
+    return values
+
+
+def _petitions_build(field: Field, scope: Scope, v: Values) -> sql.Select:
+    f = PetitionFilter(
+        status=v["status"],
+        category=v["category"],
+        delegate_id=v["delegate_id"],
+        overdue=v["overdue"],
+    )
+    return sql.petitions(
+        field, scope, f, v["unit_code"], v["search"], v["first"], _after(v, PETITION_KEY)
+    )
+
+
+def _inbox_values(args: Args) -> Values:
+    values = _petition_page(args)
+    values["status"] = _name(args.get("status"))
+    return values
+
+
+def _tracking_values(args: Args) -> Values:
+    return {"code": normalize_tracking_code(args["code"])}
+
+
+def _hot_values(args: Args) -> Values:
+    first = args.get("first")
+    unit_code = args.get("unit_code")
+    return {
+        "unit_code": unit_code.strip() if unit_code is not None else None,
+        "since": args.get("since"),
+        "first": HOT_DEFAULT if first is None else page_size(first),
+    }
+
+
+ROOTS: dict[str, Root] = {
+    "units": Root(_units_values, lambda f, s, v: sql.units(f, s, v["level"], v["parent_code"])),
+    "delegateGroups": Root(_none, lambda f, s, v: sql.delegate_groups(f, s)),
+    "committees": Root(_none, lambda f, s, v: sql.committees(f, s)),
+    "delegates": Root(_delegates_values, _delegates_build),
+    "petitions": Root(_petitions_values, _petitions_build, null_falls_back=True),
+    "petitionByTrackingCode": Root(
+        _tracking_values, lambda f, s, v: sql.petition_by_tracking_code(f, s, v["code"])
+    ),
+    "myPetitions": Root(
+        _petition_page,
+        lambda f, s, v: sql.my_petitions(f, s, v["first"], _after(v, PETITION_KEY)),
+        allowed=lambda viewer: viewer.is_signed_in,
+    ),
+    "inbox": Root(
+        _inbox_values,
+        lambda f, s, v: sql.inbox(f, s, v["status"], v["first"], _after(v, PETITION_KEY)),
+        allowed=lambda viewer: viewer.has_role(Role.DELEGATE, Role.STAFF),
+    ),
+    "hotIssues": Root(
+        _hot_values,
+        lambda f, s, v: sql.hot_issues(f, s, v["unit_code"], v["since"], v["first"]),
+        null_falls_back=True,
+    ),
+}

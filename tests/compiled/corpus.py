@@ -1,0 +1,189 @@
+"""The documents the differential test runs: written here for the covered reads and their
+edges, and gathered from the suite, the docs and the benchmarks (see `gathered`)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from schema.relay import encode_cursor, to_global_id
+
+Variables = Callable[[Any], dict[str, Any] | None]
+Case = tuple[str, str, Variables]
+
+DELEGATE_FIELDS = """id fullName title workplace photoUrl isFullTime servedFrom servedUntil
+  endReason __typename"""
+PETITION_FIELDS = """id trackingCode title content category status visibility submittedAt
+  updatedAt acknowledgedAt forwardedTo closedAt satisfied supportCount viewerHasSupported
+  isOverdue answer { body respondent answeredAt __typename }
+  commune { code name } group { id name } delegate { id fullName }"""
+
+
+def none(world: Any) -> dict[str, Any] | None:
+    return None
+
+
+WRITTEN: list[Case] = [
+    (
+        "Q1 directory",
+        """query Directory($first: Int) { delegates(first: $first) { totalCount edges { cursor
+        node { id fullName title workplace isFullTime servedFrom
+        group { id name } constituency { id number name } committees { id name kind } } } } }""",
+        lambda w: {"first": 50},
+    ),
+    ("Q3 groups", "{ delegateGroups { name memberCount areas { name } } }", none),
+    (
+        "groups, everything covered",
+        """{ delegateGroups { __typename id name memberCount
+        leader { ...D group { name } } members { ...D committees { id kind name } }
+        areas { code name type level parent { code name parent { code } } children { code } } } }
+        fragment D on Delegate { """
+        + DELEGATE_FIELDS
+        + " }",
+        none,
+    ),
+    (
+        "committees",
+        "{ committees { id name kind __typename members { id fullName constituency { id number "
+        "name seats units { code } delegates { id servedUntil } } } } }",
+        none,
+    ),
+    ("units", "{ units(level: DISTRICT) { code name type level parent { name } } }", none),
+    (
+        "units by parent, variables",
+        "query($p: String, $l: UnitLevel) { units(parentCode: $p, level: $l) { code name } }",
+        lambda w: {"p": "930", "l": None},
+    ),
+    ("units, unknown parent", '{ units(parentCode: "nope") { code } }', none),
+    (
+        "delegates, pages and aliases",
+        """query($after: String) { a: delegates(first: 3, after: $after) { pageInfo {
+        hasNextPage hasPreviousPage startCursor endCursor __typename } nodes { fullName }
+        edges { __typename cursor node { alias: fullName } } }
+        b: delegates(first: 0) { totalCount pageInfo { hasNextPage endCursor } } }""",
+        lambda w: {"after": encode_cursor(("h", 0))},
+    ),
+    (
+        "delegates, filters",
+        """query($g: ID, $s: String, $serving: Boolean) { delegates(first: 100,
+        filter: { groupId: $g, search: $s, serving: $serving }) { totalCount edges { node {
+        fullName servedUntil group { name } } } } }""",
+        lambda w: {"g": to_global_id("DelegateGroup", w.group_id), "s": "  ", "serving": True},
+    ),
+    (
+        "delegates, search and ended",
+        """{ s: delegates(filter: { search: "tan" }) { totalCount nodes { fullName } }
+        e: delegates(filter: { serving: false }) { totalCount nodes { fullName endReason } } }""",
+        none,
+    ),
+    (
+        "delegates, bad cursor",
+        '{ delegates(after: "bogus") { totalCount } }',
+        none,
+    ),
+    (
+        "delegates, bad group id",
+        "query($g: ID) { delegates(filter: { groupId: $g }) { totalCount } }",
+        lambda w: {"g": "bogus"},
+    ),
+    (
+        "directives",
+        """query($yes: Boolean!, $no: Boolean!) { delegates(first: 4) { edges { node {
+        fullName @include(if: $yes) title @skip(if: $yes) ... on Delegate @include(if: $no) {
+        workplace } ... { group { name } } } } } }""",
+        lambda w: {"yes": True, "no": False},
+    ),
+    (
+        "Q2 answered petitions",
+        """query { petitions(first: 20, filter: { status: ANSWERED }) { edges { cursor node {
+        id title status submittedAt commune { name } group { name } } } } }""",
+        none,
+    ),
+    (
+        "petitions, everything covered",
+        "{ petitions(first: 30) { totalCount pageInfo { hasNextPage endCursor } edges { node { "
+        + PETITION_FIELDS
+        + " timeline { at status actorRole note __typename } } } } }",
+        none,
+    ),
+    (
+        "petitions, filters",
+        """query($u: String, $c: PetitionCategory, $o: Boolean, $d: ID) { petitions(first: 50,
+        filter: { unitCode: $u, category: $c, overdue: $o, delegateId: $d }) { totalCount
+        nodes { trackingCode isOverdue commune { code } } } }""",
+        lambda w: {
+            "u": "930",
+            "c": None,
+            "o": True,
+            "d": None,
+        },
+    ),
+    (
+        "petitions, unknown unit",
+        '{ petitions(filter: { unitCode: "000" }) { totalCount } }',
+        none,
+    ),
+    (
+        "petitions, search",
+        '{ petitions(filter: { search: "duong" }) { totalCount nodes { title } } }',
+        none,
+    ),
+    (
+        "petitions, second page",
+        """query($after: String) { petitions(first: 5, after: $after) { pageInfo {
+        hasPreviousPage hasNextPage startCursor } nodes { id } } }""",
+        lambda w: {"after": w.extra_cursor} if hasattr(w, "extra_cursor") else None,
+    ),
+    (
+        "tracking code",
+        """query($code: String!) { petitionByTrackingCode(code: $code) { trackingCode status
+        submittedAt __typename answer { body respondent answeredAt } timeline { at status
+        actorRole note } } }""",
+        lambda w: {"code": w.tracking_codes[0].lower()},
+    ),
+    ("tracking code, unknown", '{ petitionByTrackingCode(code: "AAA-AAA-AAA") { status } }', none),
+    ("tracking code, not a code", '{ petitionByTrackingCode(code: "?") { status } }', none),
+    (
+        "inbox",
+        "query($s: PetitionStatus) { inbox(first: 30, status: $s) { totalCount edges { cursor "
+        "node { " + PETITION_FIELDS + " } } } }",
+        lambda w: {"s": "SUBMITTED"},
+    ),
+    (
+        "inbox, everything",
+        "{ inbox { totalCount pageInfo { hasNextPage } nodes { id status group { id } } } }",
+        none,
+    ),
+    (
+        "my petitions",
+        "{ myPetitions(first: 10) { totalCount nodes { " + PETITION_FIELDS + " } } }",
+        none,
+    ),
+    (
+        "hot issues",
+        "{ hotIssues(first: 15) { id title supportCount viewerHasSupported isOverdue } }",
+        none,
+    ),
+    (
+        "hot issues in a unit",
+        '{ hotIssues(unitCode: "930") { trackingCode commune { code } } }',
+        none,
+    ),
+    ("hot issues, unknown unit", '{ hotIssues(unitCode: "x") { id } }', none),
+    (
+        "uncovered field falls back",
+        "{ petitions(first: 5) { nodes { id submitter { fullName phone } } } }",
+        none,
+    ),
+    (
+        "mixed roots",
+        "{ me { sub role } delegateGroups { name history { at } } committees { name } }",
+        none,
+    ),
+]
+
+
+def corpus(world: Any = None) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """Every case with its variables for `world` (None: only to count them)."""
+    return [
+        (name, query, variables(world) if world is not None else None)
+        for name, query, variables in WRITTEN
+    ]
