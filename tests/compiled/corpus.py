@@ -2,9 +2,11 @@
 edges, and gathered from the suite, the docs and the benchmarks (see `gathered`)."""
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from schema.relay import encode_cursor, to_global_id
+from tests.compiled.gathered import gathered, variables_for
 
 Variables = Callable[[Any], dict[str, Any] | None]
 Case = tuple[str, str, Variables]
@@ -181,9 +183,75 @@ WRITTEN: list[Case] = [
 ]
 
 
+def _gathered_case(where: str, text: str) -> Case:
+    return (f"gathered from {where}", text, lambda w: variables_for(text, w))
+
+
+def cases() -> list[Case]:
+    return WRITTEN + [_gathered_case(where, text) for where, text in gathered()]
+
+
 def corpus(world: Any = None) -> list[tuple[str, str, dict[str, Any] | None]]:
     """Every case with its variables for `world` (None: only to count them)."""
     return [
         (name, query, variables(world) if world is not None else None)
-        for name, query, variables in WRITTEN
+        for name, query, variables in cases()
     ]
+
+
+# ---- generated -----------------------------------------------------------------------------
+
+COVERED_ROOTS = (
+    "units",
+    "delegateGroups",
+    "committees",
+    "delegates",
+    "petitions",
+    "petitionByTrackingCode",
+    "myPetitions",
+    "inbox",
+    "hotIssues",
+)
+GENERATED = 200
+
+
+@cache
+def generated(count: int = GENERATED) -> tuple[str, ...]:
+    """`count` query documents over the covered root fields, drawn by hypothesis-graphql from
+    the schema with a fixed seed (the same documents every run)."""
+    from hypothesis import HealthCheck, given, seed, settings
+    from hypothesis import strategies as st
+    from hypothesis_graphql import nodes, queries
+
+    from schema import schema
+
+    found: list[str] = []
+    instants = st.sampled_from(
+        ["2025-01-01T00:00:00+07:00", "2026-06-30T12:00:00+00:00", "2031-01-01T00:00:00+07:00"]
+    )
+    days = st.sampled_from(["2025-01-01", "2026-12-31"])
+    strategy = queries(
+        schema._schema,
+        fields=COVERED_ROOTS,
+        custom_scalars={
+            "DateTime": instants.map(nodes.String),
+            "Date": days.map(nodes.String),
+        },
+        allow_x00=False,
+    )
+
+    @seed(20251111)
+    @settings(
+        max_examples=count,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(document: str) -> None:
+        if len(found) < count and document not in found:
+            found.append(document)
+
+    collect()
+    return tuple(found)

@@ -51,6 +51,7 @@ class DemoWorld:
     group_id: int
     other_group_id: int
     tracking_codes: list[str]
+    petition_id: int
     settings: Settings
 
     async def both(
@@ -142,6 +143,13 @@ async def demo_world(server_url: str, template_db: str) -> AsyncIterator[DemoWor
             for viewer, role in roles.items():
                 await grant_role(session, subs[viewer], role, links.get(viewer))
             key = await create_api_key(session, "differential")
+            petition_id = (
+                await session.execute(
+                    sa.select(sa.func.min(col(Petition.id))).where(
+                        col(Petition.visibility) == "PUBLIC"
+                    )
+                )
+            ).scalar_one()
             codes = list(
                 (
                     await session.execute(
@@ -178,6 +186,7 @@ async def demo_world(server_url: str, template_db: str) -> AsyncIterator[DemoWor
                 group_id=group_id,
                 other_group_id=other_group,
                 tracking_codes=codes,
+                petition_id=petition_id,
                 settings=on,
             )
     finally:
