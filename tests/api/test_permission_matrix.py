@@ -26,7 +26,7 @@ from schema import schema
 from schema.context import Context
 from schema.permissions import restriction_of
 from tests.api.permission_matrix import ROWS, VIEWERS, RefusalKind, Row, World
-from tests.conftest import bearer
+from tests.conftest import TEST_SECRET, bearer
 
 ROOTS = ("Query", "Mutation", "Subscription")
 ROLES = {
@@ -224,7 +224,32 @@ async def subscribe_once(
     return body
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[row.field for row in ROWS])
+def _reads_both_ways(row: Row) -> bool:
+    """Queries run with the compiled read path and without it (HDND_COMPILED_READS)."""
+    return not row.is_subscription and not row.document.lstrip().startswith("mutation")
+
+
+CASES = [
+    pytest.param(row, reads, id=f"{row.field}{'' if reads else '-resolvers'}")
+    for row in ROWS
+    for reads in ((True, False) if _reads_both_ways(row) else (True,))
+]
+
+
+@pytest.fixture
+def compiled_reads(request: pytest.FixtureRequest) -> bool:
+    return bool(getattr(request, "param", True))
+
+
+@pytest.fixture
+def settings(db_url: str, compiled_reads: bool) -> Settings:
+    """The suite's settings, with the compiled read path on or off."""
+    return Settings(  # type: ignore[call-arg]
+        database_url=db_url, jwt_secret=TEST_SECRET, compiled_reads=compiled_reads, _env_file=None
+    )
+
+
+@pytest.mark.parametrize(("row", "compiled_reads"), CASES, indirect=["compiled_reads"])
 async def test_permission_matrix(
     row: Row,
     world: World,

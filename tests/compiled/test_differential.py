@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from db.compiled.plan import Plan
 from schema.compiled.execution import PLANS
+from tests.conftest import StatementCounter
 from tests.compiled.corpus import GENERATED, corpus, generated
 from tests.compiled.world import VIEWERS, DemoWorld, demo_world, first_difference, same
 
@@ -62,7 +64,7 @@ async def test_compiled_path_answers(world: DemoWorld) -> None:
     assert status == 200 and len(body["data"]["delegateGroups"]) == 8
     assert PLANS.compiled >= before
     key = next(k for k in PLANS.entries if k[1] == "delegateGroups")
-    assert PLANS.entries[key][1] is not None
+    assert isinstance(PLANS.entries[key][1], Plan)
 
 
 BATCH = 10
@@ -82,3 +84,63 @@ async def test_generated(world: DemoWorld, batch: int) -> None:
         if found:
             failures.append(document + "\n" + "\n".join(found))
     assert not failures, "\n\n".join(failures)
+
+
+HOT_READS = {
+    "Q1": (
+        "query($first: Int) { delegates(first: $first) { totalCount edges { cursor node { id "
+        "fullName title workplace isFullTime servedFrom group { id name } constituency { id "
+        "number name } committees { id name kind } } } } }",
+        {"first": 50},
+    ),
+    "Q2": (
+        "{ petitions(first: 20, filter: { status: ANSWERED }) { edges { cursor node { id title "
+        "status submittedAt commune { name } group { name } } } } }",
+        None,
+    ),
+    "Q3": ("{ delegateGroups { name memberCount areas { name } } }", None),
+    "tracking": (
+        "query($c: String!) { petitionByTrackingCode(code: $c) { status timeline { at status } } }",
+        "code",
+    ),
+    "inbox": ("{ inbox(first: 20) { totalCount nodes { id title status } } }", None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOT_READS))
+async def test_one_statement_per_read(world: DemoWorld, name: str) -> None:
+    """A covered read costs one statement for the answer, plus the account read when signed
+    in; repeating it makes no new plan."""
+    query, variables = HOT_READS[name]
+    if variables == "code":
+        variables = {"c": world.tracking_codes[0]}
+    viewer = "delegate" if name == "inbox" else "anonymous"
+    counter = StatementCounter(world.compiled_app.state.engine)
+    await world.both(query, variables, viewer)  # the plan is made
+    plans = PLANS.compiled
+    with counter:
+        response = await world.compiled.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=world.headers[viewer],
+        )
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    answers = [s for s in counter.statements if "json_build_object" in s]
+    others = [s for s in counter.statements if "json_build_object" not in s]
+    assert len(answers) == 1, counter.statements
+    assert len(others) == (1 if viewer != "anonymous" else 0), others
+    assert PLANS.compiled == plans
+
+
+async def test_setting_turns_it_off(world: DemoWorld) -> None:
+    """HDND_COMPILED_READS=false: the resolvers answer (several statements)."""
+    query, variables = HOT_READS["Q1"]
+    app = world.resolvers_app
+    counter = StatementCounter(app.state.engine)
+    with counter:
+        response = await world.resolvers.post(
+            "/graphql", json={"query": query, "variables": variables}
+        )
+    assert response.status_code == 200
+    assert not any("json_build_object" in s for s in counter.statements)
+    assert counter.count > 1

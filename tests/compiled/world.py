@@ -46,6 +46,7 @@ class DemoWorld:
     compiled: AsyncClient
     resolvers: AsyncClient
     compiled_app: Starlette
+    resolvers_app: Starlette
     headers: dict[str, dict[str, str]]
     delegate_id: int
     group_id: int
@@ -181,6 +182,7 @@ async def demo_world(server_url: str, template_db: str) -> AsyncIterator[DemoWor
                 compiled=clients[0],
                 resolvers=clients[1],
                 compiled_app=apps[0],
+                resolvers_app=apps[1],
                 headers=headers,
                 delegate_id=delegate_id,
                 group_id=group_id,
