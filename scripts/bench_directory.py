@@ -29,7 +29,7 @@ from db.migrate import upgrade
 QUERY = """query Directory($first: Int) { delegates(first: $first) { totalCount edges { cursor node {
   id fullName title workplace isFullTime servedFrom
   group { id name } constituency { id number name } committees { id name kind } } } } }"""
-SMALL = "{ delegateGroups { name memberCount } }"
+SMALL = "{ delegateGroups { name memberCount areas { name } } }"  # Q3
 
 
 async def measure(
@@ -103,9 +103,9 @@ async def main() -> None:
             print(f"SQL statements for one page of 50 delegates: {len(statements)}")
             await measure(client, {"query": QUERY, "variables": {"first": 50}}, 20, 2)  # warm-up
             for label, body in (
-                ("directory, 50 delegates", {"query": QUERY, "variables": {"first": 50}}),
+                ("Q1 directory, 50 delegates", {"query": QUERY, "variables": {"first": 50}}),
                 ("directory, 5 delegates", {"query": QUERY, "variables": {"first": 5}}),
-                ("delegateGroups (8 rows)", {"query": SMALL}),
+                ("Q3 delegateGroups (8 rows)", {"query": SMALL}),
             ):
                 start = time.perf_counter()
                 latencies = await measure(client, body, args.requests, args.concurrency)
