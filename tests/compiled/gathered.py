@@ -6,7 +6,6 @@ import ast
 import re
 from functools import cache
 from pathlib import Path
-
 from typing import Any
 
 from graphql import (

@@ -10,9 +10,9 @@ import pytest_asyncio
 
 from db.compiled.plan import Plan
 from schema.compiled.execution import PLANS
-from tests.conftest import StatementCounter
 from tests.compiled.corpus import GENERATED, corpus, generated
 from tests.compiled.world import VIEWERS, DemoWorld, demo_world, first_difference, same
+from tests.conftest import StatementCounter
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
