@@ -148,7 +148,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             path.key,
             viewer_key(viewer),
             deadlines,
-            tuple((k, v if isinstance(v, bool) else v is None) for k, v in values.items()),
+            # Booleans change the statement by their value, other values by being given.
+            tuple((k, ("=", v) if isinstance(v, bool) else v is None) for k, v in values.items()),
             tuple((k, v) for k, v in self.variable_values.coerced.items() if isinstance(v, bool)),
         )
         plan = PLANS.get(key, self.operation)

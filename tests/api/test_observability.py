@@ -10,6 +10,7 @@ from httpx import AsyncClient
 from api.logs import JsonLines
 from api.settings import Settings
 from db import council
+from schema.compiled.roots import ROOTS, Root
 from tests.api.helpers import auth
 from tests.conftest import bearer
 
@@ -33,7 +34,12 @@ async def test_unexpected_error_is_masked_and_logged_under_its_request_id(
         # What a driver error may carry: SQL and personal data. None of it may leave.
         raise RuntimeError(f"SELECT * FROM petition WHERE submitter_phone = '{PHONE}' -- {NAME}")
 
+    def broken_build(*args: object) -> NoReturn:
+        raise RuntimeError(f"SELECT * FROM petition WHERE submitter_phone = '{PHONE}' -- {NAME}")
+
     monkeypatch.setattr(council, "list_groups", broken)
+    # The compiled read path (schema.compiled) fails the same way, while building its plan.
+    monkeypatch.setitem(ROOTS, "delegateGroups", Root(lambda args: {}, broken_build))
     caplog.set_level(logging.INFO)
     response = await client.post(
         "/graphql",

@@ -144,3 +144,25 @@ async def test_setting_turns_it_off(world: DemoWorld) -> None:
     assert response.status_code == 200
     assert not any("json_build_object" in s for s in counter.statements)
     assert counter.count > 1
+
+
+async def test_one_document_many_shapes(world: DemoWorld) -> None:
+    """One document, its filters' fields given, left out, true and false in turn (inside an
+    input object passed as one variable): each shape gets a plan of its own; a boolean given
+    is not a field left out."""
+    query = """query($f: PetitionFilter, $d: DelegateFilter) {
+      petitions(first: 100, filter: $f) { totalCount }
+      delegates(filter: $d) { totalCount } }"""
+    counts = set()
+    for overdue in (None, True, False, None, True):
+        for status in (None, "SUBMITTED"):
+            for serving in (None, True, False):
+                variables = {
+                    "f": {"overdue": overdue, "status": status},
+                    "d": {"serving": serving},
+                }
+                failures = await compare(world, query, variables, ("anonymous", "staff"))
+                assert not failures, f"{variables}: {failures}"
+                (_, body), _ = await world.both(query, variables, "staff")
+                counts.add(body["data"]["petitions"]["totalCount"])
+    assert len(counts) > 2
