@@ -34,6 +34,7 @@ from bench.servers import (
     POSTGRAPHILE,
     MemorySampler,
     Server,
+    cpu_seconds,
     hdnd_server,
     post,
     postgraphile_server,
@@ -135,7 +136,9 @@ def with_database(url: str, name: str) -> str:
 def hdnd(*args: str, url: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HDND_")}
     env.update(HDND_DATABASE_URL=url, HDND_JWT_SECRET=JWT_SECRET, HDND_LOG_LEVEL="WARNING")
-    subprocess.run([str(Path(sys.executable).parent / "hdnd"), *args], env=env, check=True)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "hdnd"), *args], env=env, check=True, stdout=sys.stderr
+    )
 
 
 async def prepare_database(server_url: str, petitions: int, fresh: bool) -> str:
@@ -283,6 +286,7 @@ def counting_pass(
 
 # -- the wrk rounds -----------------------------------------------------------------------------
 def wrk(
+    url: str,
     server: Server,
     body_file: Path,
     files: Files,
@@ -318,11 +322,33 @@ def wrk(
         str(opts.threads),
         str(offset),
     ]
+    backends = asyncio.run(backend_pids(url))
+    cpu_before = server.cpu_seconds()
+    db_before = sum(cpu_seconds(pid) for pid in backends)
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    cpu = server.cpu_seconds() - cpu_before
+    db_cpu = sum(cpu_seconds(pid) for pid in backends) - db_before
     line = next(x for x in out.splitlines() if x.startswith("BENCH "))
     result: dict[str, Any] = json.loads(line[len("BENCH ") :])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["cpu_ms_per_request"] = cpu * 1000 / max(result["requests"], 1)
+    result["db_cpu_ms_per_request"] = db_cpu * 1000 / max(result["requests"], 1)
     return result
+
+
+async def backend_pids(url: str) -> list[int]:
+    """The PostgreSQL backends connected to the bench database (both servers' pools); only one
+    server is driven at a time, so their CPU during a round is that server's database work.
+    Readable only when PostgreSQL runs on this machine (else the figure is 0)."""
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await conn.close()
+    return [r["pid"] for r in rows]
 
 
 def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -331,6 +357,8 @@ def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         "rps": rps,
         "p50_ms": statistics.median(r["p50_us"] for r in rounds) / 1000,
         "p99_ms": statistics.median(r["p99_us"] for r in rounds) / 1000,
+        "cpu_ms_per_request": statistics.median(r["cpu_ms_per_request"] for r in rounds),
+        "db_cpu_ms_per_request": statistics.median(r["db_cpu_ms_per_request"] for r in rounds),
         "errors": sum(
             r["connect_errors"]
             + r["read_errors"]
@@ -365,7 +393,9 @@ def drive(
             for k, side in present.items():
                 server = servers["hdnd" if k == "ours" else "postgraphile"]
                 seconds = opts.warmup if round_no == 0 else opts.duration
-                r = wrk(server, files.bodies[f"{pair.key}-{k}"], files, side, opts, seconds, offset)
+                r = wrk(
+                    url, server, files.bodies[f"{pair.key}-{k}"], files, side, opts, seconds, offset
+                )
                 if side.viewer == "fresh":
                     offset += r["requests"] + opts.connections
                     completed += r["requests"]
@@ -389,8 +419,9 @@ def drive(
 # -- output -------------------------------------------------------------------------------------
 def table(report: dict[str, Any]) -> str:
     head = (
-        "| request | hdnd req/s | p50 ms | p99 ms | stmts/req | PostGraphile req/s | p50 ms "
-        "| p99 ms | stmts/req | ratio | same data |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|"
+        "| request | hdnd req/s | p50 ms | p99 ms | CPU ms/req (server + db) | stmts/req "
+        "| PostGraphile req/s | p50 ms | p99 ms | CPU ms/req (server + db) | stmts/req "
+        "| ratio | same data |\n|---|" + "---:|" * 11 + ":-:|"
     )
     lines = [head]
     for row in report["requests"]:
@@ -398,7 +429,7 @@ def table(report: dict[str, Any]) -> str:
 
         def cells(x: dict[str, Any] | None) -> str:
             if x is None:
-                return "— | — | — | —"
+                return "— | — | — | — | —"
             stm = x.get("statements_per_request")
             s = "?" if stm is None else f"{stm:.1f}"
             extra = [
@@ -411,7 +442,8 @@ def table(report: dict[str, Any]) -> str:
             ]
             if extra:
                 s += f" ({', '.join(extra)})"
-            return f"{x['rps']:,.0f} | {x['p50_ms']:.1f} | {x['p99_ms']:.1f} | {s}"
+            cpu = f"{x['cpu_ms_per_request']:.2f} + {x['db_cpu_ms_per_request']:.2f}"
+            return f"{x['rps']:,.0f} | {x['p50_ms']:.1f} | {x['p99_ms']:.1f} | {cpu} | {s}"
 
         ratio = f"{row['ratio']:.2f}" if row.get("ratio") is not None else "—"
         same = {True: "yes", False: "NO", None: "—"}[row.get("same_data")]

@@ -70,6 +70,22 @@ class Server:
             return 0
         return sum(_rss(pid) for pid in _tree(self.proc.pid))
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the process and its descendants."""
+        if self.proc is None or self.proc.poll() is not None:
+            return 0.0
+        return sum(cpu_seconds(pid) for pid in _tree(self.proc.pid))
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of one process from /proc (0 when it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 def _tree(pid: int) -> list[int]:
     out, todo = [], [pid]
