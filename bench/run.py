@@ -32,9 +32,9 @@ from bench.servers import (
     BENCH,
     JWT_SECRET,
     POSTGRAPHILE,
+    BackendCpu,
     MemorySampler,
     Server,
-    cpu_seconds,
     hdnd_server,
     post,
     postgraphile_server,
@@ -322,33 +322,17 @@ def wrk(
         str(opts.threads),
         str(offset),
     ]
-    backends = asyncio.run(backend_pids(url))
     cpu_before = server.cpu_seconds()
-    db_before = sum(cpu_seconds(pid) for pid in backends)
-    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    with BackendCpu(make_url(url).database or "postgres") as backends:
+        out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     cpu = server.cpu_seconds() - cpu_before
-    db_cpu = sum(cpu_seconds(pid) for pid in backends) - db_before
+    db_cpu = backends.seconds
     line = next(x for x in out.splitlines() if x.startswith("BENCH "))
     result: dict[str, Any] = json.loads(line[len("BENCH ") :])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     result["cpu_ms_per_request"] = cpu * 1000 / max(result["requests"], 1)
     result["db_cpu_ms_per_request"] = db_cpu * 1000 / max(result["requests"], 1)
     return result
-
-
-async def backend_pids(url: str) -> list[int]:
-    """The PostgreSQL backends connected to the bench database (both servers' pools); only one
-    server is driven at a time, so their CPU during a round is that server's database work.
-    Readable only when PostgreSQL runs on this machine (else the figure is 0)."""
-    conn = await asyncpg.connect(url)
-    try:
-        rows = await conn.fetch(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
-        )
-    finally:
-        await conn.close()
-    return [r["pid"] for r in rows]
 
 
 def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +190,62 @@ def postgraphile_server(database_url: str, port: int, log: Path) -> Server:
         str(POOL_SIZE),
     ]
     return Server("postgraphile", argv, env, port, log)
+
+
+class BackendCpu:
+    """CPU time of the PostgreSQL backends serving one database, while driven: /proc is scanned
+    every `interval` seconds for backends whose process title names the database. A backend seen at
+    the start counts from its value then, one born later counts whole (connecting is part of the
+    cost), one that ends counts up to its last scan. Needs PostgreSQL on this machine."""
+
+    def __init__(self, dbname: str, interval: float = 0.2) -> None:
+        self.dbname = dbname
+        self.interval = interval
+        self.base: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _backends(self) -> list[int]:
+        out = []
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                title = (
+                    (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                )
+            except OSError:
+                continue
+            # "postgres: [cluster name: ]USER DBNAME HOST(PORT) STATE"
+            words = title.split()
+            if words[:1] == ["postgres:"] and any(
+                w == self.dbname and ("(" in nxt or nxt == "[local]")
+                for w, nxt in pairwise(words[2:])
+            ):
+                out.append(int(proc.name))
+        return out
+
+    def _scan(self) -> None:
+        for pid in self._backends():
+            cpu = cpu_seconds(pid)
+            if cpu:
+                self.base.setdefault(pid, 0.0)
+                self.last[pid] = cpu
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._scan()
+
+    def __enter__(self) -> "BackendCpu":
+        for pid in self._backends():
+            self.base[pid] = self.last[pid] = cpu_seconds(pid)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._scan()
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.last[pid] - self.base[pid] for pid in self.last)
