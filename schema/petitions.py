@@ -510,7 +510,7 @@ class PetitionsQuery:
     )
     async def my_petitions(
         self, info: Info, first: PageSize = None, after: After = None
-    ) -> Connection[Petition]:
+    ) -> Connection[Petition] | None:
         limit = page_size(first)
         key = decode_cursor(after, (datetime, int))
         viewer = info.context.viewer
@@ -535,7 +535,7 @@ class PetitionsQuery:
         status: PetitionStatus | None = None,
         first: PageSize = None,
         after: After = None,
-    ) -> Connection[Petition]:
+    ) -> Connection[Petition] | None:
         limit = page_size(first)
         key = decode_cursor(after, (datetime, int))
         viewer = info.context.viewer
