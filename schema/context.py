@@ -1,7 +1,7 @@
 """The per-request context every resolver receives as `info.context`."""
 
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -39,7 +39,9 @@ def operation_clock(moment: datetime | None = None) -> Iterator[datetime]:
     try:
         yield taken
     finally:
-        _operation_now.reset(token)
+        # A stream closed from another task (garbage collection) cannot reset; nothing to undo.
+        with suppress(ValueError):
+            _operation_now.reset(token)
 
 
 def tick() -> datetime:
