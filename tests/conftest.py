@@ -12,10 +12,11 @@ fixture); the app reads time only through db.clock, and SQL gets it as a paramet
 """
 
 import os
+import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from starlette.applications import Starlette
 from api.app import create_app
 from api.identity import issue_token
 from api.settings import Settings
+from db import clock
 from db.directory import DEMO_DIRECTORY, load_directory
 from db.engine import Sessionmaker, make_engine, make_sessionmaker, transaction
 from db.migrate import upgrade
@@ -58,11 +60,21 @@ def test_now() -> datetime | None:
 test_now.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
+def hdnd_command() -> list[str]:
+    """The `hdnd` command for a subprocess, on this run's clock: moved where this process's clock
+    is when HDND_TEST_NOW moved the run (tests/travel.py), the plain CLI otherwise."""
+    if test_now() is None:
+        return [sys.executable, "-m", "api.cli"]
+    ahead = clock.now() - time_machine.escape_hatch.datetime.datetime.now(UTC)
+    return [sys.executable, "-m", "tests.travel", str(ahead.total_seconds())]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     moment = test_now()
     if moment is not None:
         travel = time_machine.travel(moment, tick=True)
         travel.start()
+        clock.now()  # the moved clock starts ticking at its first reading: now
         config.stash[_TRAVEL] = travel
 
 
