@@ -392,7 +392,11 @@ async def _rows_after_events(
                 load = functools.partial(_read_row, ctx.read, by_ids, row_id)
                 row = await hub.shared((kind, row_id), load)
                 rows = [row] if row is not None else []
-            elif isinstance(item, dict) and item.get("accountId") == ctx.viewer.account_id:
+            elif (
+                isinstance(item, dict)
+                and ctx.viewer.account_id is not None
+                and item.get("accountId") == ctx.viewer.account_id
+            ):
                 await recheck()
             for row in rows:
                 assert row.id is not None
