@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from db.petition_fields import Deadlines, overdue_condition
-from db.sessions import serving_during
+from db.serving import serving_during
 from db.tables import Contribution, CouncilSession, Delegate, ExcusedAbsence, Petition
 
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db.audit import audit
-from db.council import serving_on
 from db.refused import UNSET, Refusal, Refused, checked_text, required_text
+from db.serving import serving_on
 from db.tables import (
     Committee,
     CommitteeMember,

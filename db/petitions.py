@@ -22,7 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from db.audit import audit
-from db.council import group_for_unit, serving_on, within_unit
+from db.council import group_for_unit, within_unit
 from db.pagination import Page, before_key, page_of
 from db.petition_access import (
     can_view,
@@ -35,6 +35,7 @@ from db.petition_access import (
 from db.petition_fields import Deadlines, overdue_condition
 from db.phones import normalize_vn_phone
 from db.redact import redact
+from db.serving import serving_on
 from db.tables import (
     Account,
     AdministrativeUnit,
@@ -437,7 +438,9 @@ def _step_values(action: Action, args: StepInput) -> tuple[dict[str, object], st
     return values, note
 
 
-async def _locked_visible(session: AsyncSession, viewer: Viewer, petition_id: int) -> Petition:
+async def _locked_visible(
+    session: AsyncSession, viewer: Viewer, petition_id: int, today: date
+) -> Petition:
     """The petition locked for this transaction, as of its latest committed version;
     NOT_FOUND when it does not exist or is hidden from `viewer` (nothing leaks)."""
     row = (
@@ -448,7 +451,7 @@ async def _locked_visible(session: AsyncSession, viewer: Viewer, petition_id: in
             .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
-    if row is None or not can_view(viewer, row):
+    if row is None or not can_view(viewer, row, today):
         raise _refuse(Refusal.NOT_FOUND, NOT_FOUND, "id")
     return row
 
@@ -460,15 +463,17 @@ async def transition(
     action: Action,
     args: StepInput,
     *,
+    today: date,
     request_id: str | None = None,
 ) -> Petition:
-    """Move a petition one step of the workflow, with its timeline event and audit row."""
+    """Move a petition one step of the workflow, with its timeline event and audit row;
+    `today` decides whether a delegate still serves (db.petition_access)."""
     if not viewer.is_signed_in:
         raise _refuse(Refusal.FORBIDDEN, SIGN_IN)
     step = WORKFLOW[action]
     values, note = _step_values(action, args)
-    row = await _locked_visible(session, viewer, petition_id)
-    allowed = is_submitter(viewer, row) if step.by_submitter else may_handle(viewer, row)
+    row = await _locked_visible(session, viewer, petition_id, today)
+    allowed = is_submitter(viewer, row) if step.by_submitter else may_handle(viewer, row, today)
     if not allowed:
         who = (
             "người gửi kiến nghị"
@@ -505,12 +510,17 @@ async def transition(
 
 
 async def support_petition(
-    session: AsyncSession, viewer: Viewer, petition_id: int, *, request_id: str | None = None
+    session: AsyncSession,
+    viewer: Viewer,
+    petition_id: int,
+    *,
+    today: date,
+    request_id: str | None = None,
 ) -> Petition:
     """Count a citizen's support once (the primary key), the count kept in the same transaction."""
     if not viewer.is_signed_in or viewer.account_id is None:
         raise _refuse(Refusal.FORBIDDEN, SIGN_IN)
-    row = await _locked_visible(session, viewer, petition_id)
+    row = await _locked_visible(session, viewer, petition_id, today)
     if not may_support(viewer, row):
         message = (
             "Bạn không thể ủng hộ kiến nghị của chính mình."
@@ -575,6 +585,7 @@ class ListScope:
     now: datetime
     deadlines: Deadlines = field(default_factory=Deadlines)
     unit: AdministrativeUnit | None = None  # `unit_code` looked up
+    today: date = field(kw_only=True)  # the request's day: who serves (db.petition_access)
 
 
 PetitionKey = tuple[datetime, int]
@@ -591,7 +602,7 @@ ORDER = (col(Petition.submitted_at), col(Petition.id))
 
 def filter_conditions(f: PetitionFilter, scope: ListScope) -> list[ColumnElement[bool]]:
     """The WHERE clause of `petitions`: the filter and what the viewer may see."""
-    conditions = [visible_condition(scope.viewer)]
+    conditions = [visible_condition(scope.viewer, scope.today)]
     if f.status is not None:
         conditions.append(col(Petition.status) == f.status)
     if f.category is not None:
@@ -634,7 +645,7 @@ async def _count(session: AsyncSession, conditions: Sequence[ColumnElement[bool]
 
 
 async def list_scope(
-    session: AsyncSession, f: PetitionFilter, viewer: Viewer, deadlines: Deadlines
+    session: AsyncSession, f: PetitionFilter, viewer: Viewer, deadlines: Deadlines, today: date
 ) -> ListScope:
     """The scope of a `petitions` list: the unit looked up (UnknownUnit if none) and the clock."""
     unit: AdministrativeUnit | None = None
@@ -643,7 +654,7 @@ async def list_scope(
         if unit is None:
             raise UnknownUnit(f.unit_code)
     now = (await session.execute(sa.select(sa.func.now()))).scalar_one()
-    return ListScope(viewer=viewer, now=now, deadlines=deadlines, unit=unit)
+    return ListScope(viewer=viewer, now=now, deadlines=deadlines, unit=unit, today=today)
 
 
 async def petitions_page(
@@ -661,23 +672,31 @@ async def petitions_count(session: AsyncSession, f: PetitionFilter, scope: ListS
     return await _count(session, filter_conditions(f, scope))
 
 
-def inbox_conditions(viewer: Viewer, status: str | None) -> list[ColumnElement[bool]]:
-    """The inbox: what the viewer may handle (a delegate: addressed to them or their group;
-    STAFF: all), optionally in one status."""
-    conditions = [handled_condition(viewer)]
+def inbox_conditions(viewer: Viewer, status: str | None, today: date) -> list[ColumnElement[bool]]:
+    """The inbox: what the viewer may handle (a delegate serving on `today`: addressed to them
+    or their group; STAFF: all), optionally in one status."""
+    conditions = [handled_condition(viewer, today)]
     if status is not None:
         conditions.append(col(Petition.status) == status)
     return conditions
 
 
 async def inbox_page(
-    session: AsyncSession, viewer: Viewer, status: str | None, limit: int, after: PetitionKey | None
+    session: AsyncSession,
+    viewer: Viewer,
+    status: str | None,
+    limit: int,
+    after: PetitionKey | None,
+    *,
+    today: date,
 ) -> Page[Petition]:
-    return await _page(session, inbox_conditions(viewer, status), limit, after)
+    return await _page(session, inbox_conditions(viewer, status, today), limit, after)
 
 
-async def inbox_count(session: AsyncSession, viewer: Viewer, status: str | None) -> int:
-    return await _count(session, inbox_conditions(viewer, status))
+async def inbox_count(
+    session: AsyncSession, viewer: Viewer, status: str | None, *, today: date
+) -> int:
+    return await _count(session, inbox_conditions(viewer, status, today))
 
 
 def own_conditions(viewer: Viewer) -> list[ColumnElement[bool]]:

@@ -493,7 +493,7 @@ class ChannelsSubscription:
         try:
             async with ctx.read() as session:
                 # A hidden petition and a missing one answer alike: nothing about it leaks.
-                if not await can_view_petition(session, ctx.viewer, pid):
+                if not await can_view_petition(session, ctx.viewer, pid, local_today()):
                     raise forbidden("Không có kiến nghị này, hoặc bạn không có quyền theo dõi nó.")
                 since = await db_live.latest_petition_event_id(session, pid)
             inbox.establish()

@@ -271,7 +271,7 @@ class Petition(Node):
         },
     )
     async def submitter(self, info: Info) -> Submitter | None:
-        if not may_see_submitter(info.context.viewer, self.row):
+        if not may_see_submitter(info.context.viewer, self.row, info.context.today):
             return None
         identity = await petition_loaders(info).submitter_by_petition_id.load(self.pk)
         if identity is None or (identity.name is None and identity.phone is None):
@@ -475,7 +475,7 @@ class PetitionsQuery:
         async with sm() as session:
             try:
                 scope = await db_petitions.list_scope(
-                    session, f, info.context.viewer, deadlines(info)
+                    session, f, info.context.viewer, deadlines(info), info.context.today
                 )
             except db_petitions.UnknownUnit as exc:
                 raise _unknown_unit(str(exc), "filter.unitCode") from exc
@@ -538,15 +538,15 @@ class PetitionsQuery:
     ) -> Connection[Petition]:
         limit = page_size(first)
         key = decode_cursor(after, (datetime, int))
-        viewer = info.context.viewer
+        viewer, today = info.context.viewer, info.context.today
         wanted = status.name if status else None
         sm = info.context.sessionmaker
         async with sm() as session:
-            page = await db_petitions.inbox_page(session, viewer, wanted, limit, key)
+            page = await db_petitions.inbox_page(session, viewer, wanted, limit, key, today=today)
 
         async def count() -> int:
             async with sm() as session:
-                return await db_petitions.inbox_count(session, viewer, wanted)
+                return await db_petitions.inbox_count(session, viewer, wanted, today=today)
 
         return _connection(page.rows, page.has_next, key is not None, count)
 
@@ -626,7 +626,13 @@ async def _step(
     try:
         async with transaction(info.context.sessionmaker) as session:
             row = await db_petitions.transition(
-                session, info.context.viewer, pk, action, args, request_id=info.context.request_id
+                session,
+                info.context.viewer,
+                pk,
+                action,
+                args,
+                today=info.context.today,
+                request_id=info.context.request_id,
             )
     except db_petitions.PetitionRefused as refused:
         return _refused(_user_errors(refused))
@@ -786,7 +792,11 @@ class PetitionsMutation:
         try:
             async with transaction(info.context.sessionmaker) as session:
                 row = await db_petitions.support_petition(
-                    session, info.context.viewer, pk, request_id=info.context.request_id
+                    session,
+                    info.context.viewer,
+                    pk,
+                    today=info.context.today,
+                    request_id=info.context.request_id,
                 )
         except db_petitions.PetitionRefused as refused:
             return _refused(_user_errors(refused))
@@ -811,7 +821,7 @@ class PetitionsMutation:
 
 async def _petition_node(info: Info, pk: int) -> Petition | None:
     row = await petition_loaders(info).petition_by_id.load(pk)
-    if row is None or not can_view(info.context.viewer, row):
+    if row is None or not can_view(info.context.viewer, row, info.context.today):
         return None
     return Petition.from_row(row)
 

@@ -244,7 +244,9 @@ async def make_petition(
         petition = done.petition
         assert petition.id is not None
         for action, args in STEPS_TO[status]:
-            petition = await db_petitions.transition(session, staff, petition.id, action, args)
+            petition = await db_petitions.transition(
+                session, staff, petition.id, action, args, today=local_today()
+            )
     return petition
 
 
