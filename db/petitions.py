@@ -486,6 +486,8 @@ async def transition(
             Refusal.INVALID_TRANSITION,
             f"Kiến nghị {STATUS_NAMES[row.status]}, không thể thực hiện thao tác này.",
         )
+    # Read before the UPDATE: populate_existing refreshes this same object with the new row.
+    previous = row.status
     # The row lock is held, yet the status is checked again by the UPDATE: belt and braces.
     updated = (
         await session.execute(
@@ -504,7 +506,7 @@ async def transition(
         "petition",
         petition_id,
         request_id=request_id,
-        details={"from": row.status, "to": step.target},
+        details={"from": previous, "to": step.target},
     )
     return updated
 
