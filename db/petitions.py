@@ -7,6 +7,8 @@ event (db.timeline) and its audit row in the caller's one transaction. A refused
 `PetitionRefused` before writing anything, so the caller's transaction rolls back clean.
 """
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -76,6 +78,7 @@ class Refusal(StrEnum):
     INVALID_TRANSITION = "INVALID_TRANSITION"
     DUPLICATE = "DUPLICATE"
     RATE_LIMITED = "RATE_LIMITED"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,35 @@ class SubmitInput:
     idempotency_key: str | None = None
 
 
+def request_fingerprint(data: SubmitInput) -> str:
+    """What "the same body" means for an idempotency key: SHA-256 of the input fields as the
+    service reads them. Title and content in NFC and trimmed (inner spaces kept, as stored);
+    the commune code trimmed; the delegate's database id (null when not chosen); category and
+    visibility as given (an omitted visibility is PUBLIC); the contact phone in E.164 when it is
+    a valid number, else NFC and trimmed, null when absent or blank (the token's phone is not
+    part of the body). The key itself is not part of it."""
+    phone: str | None = None
+    if data.contact_phone is not None and data.contact_phone.strip():
+        phone = normalize_vn_phone(data.contact_phone) or clean(data.contact_phone)
+    fields = {
+        "title": clean(data.title),
+        "content": clean(data.content),
+        "category": data.category,
+        "communeCode": data.commune_code.strip(),
+        "delegateId": data.delegate_id,
+        "visibility": data.visibility,
+        "contactPhone": phone,
+    }
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+IDEMPOTENCY_CONFLICT = (
+    "Khoá chống gửi trùng này đã được dùng trong 24 giờ qua cho một kiến nghị có nội dung khác; "
+    "hãy dùng một khoá mới cho kiến nghị mới."
+)
+
+
 @dataclass(frozen=True)
 class Submitted:
     petition: Petition
@@ -193,10 +225,17 @@ async def submit_petition(
     await session.execute(
         sa.select(sa.func.pg_advisory_xact_lock(SUBMIT_LOCK_NAMESPACE, account_id))
     )
+    fingerprint = request_fingerprint(data)
     if key is not None:
         earlier = await _idempotent_petition(session, account_id, key)
         if earlier is not None:
-            return Submitted(earlier, replayed=True)
+            petition, stored = earlier
+            # A key recorded before digests were kept (null) replays, as it did then.
+            if stored is not None and stored != fingerprint:
+                raise _refuse(
+                    Refusal.IDEMPOTENCY_CONFLICT, IDEMPOTENCY_CONFLICT, "input", "idempotencyKey"
+                )
+            return Submitted(petition, replayed=True)
 
     title = clean(data.title)
     content = clean(data.content)
@@ -306,21 +345,28 @@ async def submit_petition(
     if key is not None:
         # A stale key (older than 24 hours) now names the new petition.
         stmt = insert(PetitionIdempotency).values(
-            account_id=account_id, key=key, petition_id=petition.id
+            account_id=account_id, key=key, petition_id=petition.id, request_hash=fingerprint
         )
         await session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["account_id", "key"],
-                set_={"petition_id": stmt.excluded.petition_id, "created_at": sa.func.now()},
+                set_={
+                    "petition_id": stmt.excluded.petition_id,
+                    "request_hash": stmt.excluded.request_hash,
+                    "created_at": sa.func.now(),
+                },
             )
         )
     await audit(session, viewer, "petition.submit", "petition", petition.id, request_id=request_id)
     return Submitted(petition, replayed=False)
 
 
-async def _idempotent_petition(session: AsyncSession, account_id: int, key: str) -> Petition | None:
+async def _idempotent_petition(
+    session: AsyncSession, account_id: int, key: str
+) -> tuple[Petition, str | None] | None:
+    """The petition `key` named within 24 hours, and the digest of the body that made it."""
     stmt = (
-        sa.select(Petition)
+        sa.select(Petition, col(PetitionIdempotency.request_hash))
         .join(PetitionIdempotency, col(PetitionIdempotency.petition_id) == col(Petition.id))
         .where(
             col(PetitionIdempotency.account_id) == account_id,
@@ -328,7 +374,8 @@ async def _idempotent_petition(session: AsyncSession, account_id: int, key: str)
             col(PetitionIdempotency.created_at) > sa.func.now() - IDEMPOTENCY_WINDOW,
         )
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    found = (await session.execute(stmt)).one_or_none()
+    return None if found is None else (found[0], found[1])
 
 
 async def _insert_with_tracking_code(session: AsyncSession, values: dict[str, object]) -> Petition:

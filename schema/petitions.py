@@ -344,7 +344,10 @@ class SubmitPetitionInput:
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Any string up to 200 characters, new for each petition: the same key from the "
-        "same account within 24 hours returns the first petition instead of a second one.",
+        "same account within 24 hours, with the same input, returns the first petition instead of "
+        "a second one; with different input (title, content, category, communeCode, delegateId, "
+        "visibility or contactPhone, compared trimmed and NFC-normalised) it is refused with "
+        "IDEMPOTENCY_CONFLICT.",
     )
 
 
