@@ -513,7 +513,7 @@ class PetitionsQuery:
     )
     async def my_petitions(
         self, info: Info, first: PageSize = None, after: After = None
-    ) -> Connection[Petition]:
+    ) -> Connection[Petition] | None:
         limit = page_size(first)
         key = decode_cursor(after, (datetime, int))
         viewer = info.context.viewer
@@ -538,7 +538,7 @@ class PetitionsQuery:
         status: PetitionStatus | None = None,
         first: PageSize = None,
         after: After = None,
-    ) -> Connection[Petition]:
+    ) -> Connection[Petition] | None:
         limit = page_size(first)
         key = decode_cursor(after, (datetime, int))
         viewer, today = info.context.viewer, info.context.today

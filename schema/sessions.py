@@ -248,7 +248,7 @@ class Session(Node):
         description="Who met the quota at this session (delegates, the council office, the Legal Affairs Committee, administrators).",
         permission_classes=[has_role(*COMPLIANCE_READERS)],
     )
-    async def compliance(self, info: Info) -> "SessionCompliance":
+    async def compliance(self, info: Info) -> "SessionCompliance | None":
         return await _compliance(info, self.pk)
 
 
@@ -484,7 +484,9 @@ class SessionsQuery:
         description="Who met the quota at a session: per delegate, per group and in total (delegates, STAFF, MONITOR, ADMIN).",
         permission_classes=[has_role(*COMPLIANCE_READERS)],
     )
-    async def session_compliance(self, info: Info, session_id: strawberry.ID) -> SessionCompliance:
+    async def session_compliance(
+        self, info: Info, session_id: strawberry.ID
+    ) -> SessionCompliance | None:
         from schema.errors import bad_input
         from schema.relay import from_global_id
 

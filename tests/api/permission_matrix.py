@@ -815,7 +815,7 @@ ROWS: tuple[Row, ...] = (
         frozenset({"staff", "monitor", "admin"}),
         setup=_with_history,
         variables=lambda w, v: {"id": gid("Delegate", w.delegate_id)},
-        root="node",
+        root="node.history",
     ),
     Row(
         "DelegateGroup.history",
@@ -824,7 +824,7 @@ ROWS: tuple[Row, ...] = (
         frozenset({"staff", "monitor", "admin"}),
         setup=_with_history,
         variables=lambda w, v: {"id": gid("DelegateGroup", w.group_id)},
-        root="node",
+        root="node.history",
     ),
     Row(
         "Delegate.scorecard",
@@ -833,7 +833,7 @@ ROWS: tuple[Row, ...] = (
         frozenset({"delegate", "staff", "monitor", "admin"}),
         setup=_public_and_private,
         variables=lambda w, v: {"id": gid("Delegate", w.delegate_id)},
-        root="node",
+        root="node.scorecard",
     ),
     Row(
         "Mutation.createDelegate",
@@ -899,7 +899,7 @@ ROWS: tuple[Row, ...] = (
         COMPLIANCE_READERS,
         setup=_one_session,
         variables=lambda w, v: {"s": gid("Session", w.extra["one_session"])},
-        root="node",
+        root="node.compliance",
     ),
     # The delegate is excused: the reason is theirs, the office's and the committee's to read.
     # Another delegate reads the compliance list with the reason null; viewers who may not
@@ -1047,7 +1047,7 @@ ROWS: tuple[Row, ...] = (
         CHANNEL_READERS,
         setup=_a_guest,
         variables=_group,
-        root="node",
+        root="node.guests",
     ),
     Row(
         "DelegateGroup.posts",
@@ -1056,7 +1056,7 @@ ROWS: tuple[Row, ...] = (
         CHANNEL_READERS,
         setup=_a_post,
         variables=_group,
-        root="node",
+        root="node.posts",
     ),
     Row(
         "Mutation.inviteGuest",
