@@ -18,8 +18,8 @@ from sqlmodel import col
 
 from db.accounts import announce_delegate_change
 from db.audit import audit
-from db.council import serving_on
 from db.refused import UNSET, Refusal, Refused, checked_text, required_text
+from db.serving import serving_on
 from db.tables import (
     Committee,
     CommitteeMember,
