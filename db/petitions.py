@@ -7,6 +7,8 @@ event (db.timeline) and its audit row in the caller's one transaction. A refused
 `PetitionRefused` before writing anything, so the caller's transaction rolls back clean.
 """
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +24,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from db.audit import audit
-from db.council import group_for_unit, serving_on, within_unit
+from db.clock import local_date
+from db.council import group_for_unit, within_unit
 from db.pagination import Page, before_key, page_of
 from db.petition_access import (
     can_view,
@@ -35,6 +38,7 @@ from db.petition_access import (
 from db.petition_fields import Deadlines, overdue_condition
 from db.phones import normalize_vn_phone
 from db.redact import redact
+from db.serving import serving_on
 from db.tables import (
     Account,
     AdministrativeUnit,
@@ -45,7 +49,7 @@ from db.tables import (
     PetitionIdempotency,
     PetitionSupport,
 )
-from db.tables.base import table_of
+from db.tables.base import table_of, timestamptz
 from db.tables.petitions import OPEN_STATUSES, PETITION_CATEGORIES
 from db.text import clean, like_pattern
 from db.timeline import append_event
@@ -75,6 +79,7 @@ class Refusal(StrEnum):
     INVALID_TRANSITION = "INVALID_TRANSITION"
     DUPLICATE = "DUPLICATE"
     RATE_LIMITED = "RATE_LIMITED"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,35 @@ class SubmitInput:
     idempotency_key: str | None = None
 
 
+def request_fingerprint(data: SubmitInput) -> str:
+    """What "the same body" means for an idempotency key: SHA-256 of the input fields as the
+    service reads them. Title and content in NFC and trimmed (inner spaces kept, as stored);
+    the commune code trimmed; the delegate's database id (null when not chosen); category and
+    visibility as given (an omitted visibility is PUBLIC); the contact phone in E.164 when it is
+    a valid number, else NFC and trimmed, null when absent or blank (the token's phone is not
+    part of the body). The key itself is not part of it."""
+    phone: str | None = None
+    if data.contact_phone is not None and data.contact_phone.strip():
+        phone = normalize_vn_phone(data.contact_phone) or clean(data.contact_phone)
+    fields = {
+        "title": clean(data.title),
+        "content": clean(data.content),
+        "category": data.category,
+        "communeCode": data.commune_code.strip(),
+        "delegateId": data.delegate_id,
+        "visibility": data.visibility,
+        "contactPhone": phone,
+    }
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+IDEMPOTENCY_CONFLICT = (
+    "Khoá chống gửi trùng này đã được dùng trong 24 giờ qua cho một kiến nghị có nội dung khác; "
+    "hãy dùng một khoá mới cho kiến nghị mới."
+)
+
+
 @dataclass(frozen=True)
 class Submitted:
     petition: Petition
@@ -168,10 +202,12 @@ async def submit_petition(
     data: SubmitInput,
     *,
     per_hour: int,
-    today: date,
+    now: datetime,
     request_id: str | None = None,
 ) -> Submitted:
-    """Validate, route and record a petition with its first timeline event and audit row."""
+    """Validate, route and record a petition with its first timeline event and audit row.
+    `now` is the request's clock: the submission time, the hourly limit's and the idempotency
+    window's reference, and (its local date) the day the addressed delegate must serve on."""
     if not viewer.is_signed_in or viewer.account_id is None:
         raise _refuse(Refusal.FORBIDDEN, "Cần đăng nhập để gửi kiến nghị.")
     account_id = viewer.account_id
@@ -192,10 +228,17 @@ async def submit_petition(
     await session.execute(
         sa.select(sa.func.pg_advisory_xact_lock(SUBMIT_LOCK_NAMESPACE, account_id))
     )
+    fingerprint = request_fingerprint(data)
     if key is not None:
-        earlier = await _idempotent_petition(session, account_id, key)
+        earlier = await _idempotent_petition(session, account_id, key, now)
         if earlier is not None:
-            return Submitted(earlier, replayed=True)
+            petition, stored = earlier
+            # A key recorded before digests were kept (null) replays, as it did then.
+            if stored is not None and stored != fingerprint:
+                raise _refuse(
+                    Refusal.IDEMPOTENCY_CONFLICT, IDEMPOTENCY_CONFLICT, "input", "idempotencyKey"
+                )
+            return Submitted(petition, replayed=True)
 
     title = clean(data.title)
     content = clean(data.content)
@@ -237,7 +280,9 @@ async def submit_petition(
     if data.delegate_id is not None:
         delegate = (
             await session.execute(
-                sa.select(Delegate).where(col(Delegate.id) == data.delegate_id, serving_on(today))
+                sa.select(Delegate).where(
+                    col(Delegate.id) == data.delegate_id, serving_on(local_date(now))
+                )
             )
         ).scalar_one_or_none()
         if delegate is None:
@@ -272,7 +317,7 @@ async def submit_petition(
             .select_from(Petition)
             .where(
                 col(Petition.submitter_account_id) == account_id,
-                col(Petition.submitted_at) > sa.func.now() - timedelta(hours=1),
+                col(Petition.submitted_at) > now - timedelta(hours=1),
             )
         )
     ).scalar_one()
@@ -298,36 +343,50 @@ async def submit_petition(
             "submitter_name": clean(viewer.name) if viewer.name and viewer.name.strip() else None,
             "submitter_phone": phone,
             "support_count": 0,
+            "submitted_at": now,
+            "updated_at": now,
         },
     )
     assert petition.id is not None
-    await append_event(session, petition.id, "SUBMITTED", viewer)
+    await append_event(session, petition.id, "SUBMITTED", viewer, at=now)
     if key is not None:
         # A stale key (older than 24 hours) now names the new petition.
         stmt = insert(PetitionIdempotency).values(
-            account_id=account_id, key=key, petition_id=petition.id
+            account_id=account_id,
+            key=key,
+            petition_id=petition.id,
+            request_hash=fingerprint,
+            created_at=now,
         )
         await session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["account_id", "key"],
-                set_={"petition_id": stmt.excluded.petition_id, "created_at": sa.func.now()},
+                set_={
+                    "petition_id": stmt.excluded.petition_id,
+                    "request_hash": stmt.excluded.request_hash,
+                    "created_at": now,
+                },
             )
         )
     await audit(session, viewer, "petition.submit", "petition", petition.id, request_id=request_id)
     return Submitted(petition, replayed=False)
 
 
-async def _idempotent_petition(session: AsyncSession, account_id: int, key: str) -> Petition | None:
+async def _idempotent_petition(
+    session: AsyncSession, account_id: int, key: str, now: datetime
+) -> tuple[Petition, str | None] | None:
+    """The petition `key` named within 24 hours of `now`, and the digest of the body that made it."""
     stmt = (
-        sa.select(Petition)
+        sa.select(Petition, col(PetitionIdempotency.request_hash))
         .join(PetitionIdempotency, col(PetitionIdempotency.petition_id) == col(Petition.id))
         .where(
             col(PetitionIdempotency.account_id) == account_id,
             col(PetitionIdempotency.key) == key,
-            col(PetitionIdempotency.created_at) > sa.func.now() - IDEMPOTENCY_WINDOW,
+            col(PetitionIdempotency.created_at) > now - IDEMPOTENCY_WINDOW,
         )
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    found = (await session.execute(stmt)).one_or_none()
+    return None if found is None else (found[0], found[1])
 
 
 async def _insert_with_tracking_code(session: AsyncSession, values: dict[str, object]) -> Petition:
@@ -397,14 +456,16 @@ class StepInput:
     comment: str | None = None
 
 
-def _step_values(action: Action, args: StepInput) -> tuple[dict[str, object], str | None]:
+def _step_values(
+    action: Action, args: StepInput, now: datetime
+) -> tuple[dict[str, object], str | None]:
     """Checked column values and the timeline note of `action`; PetitionRefused if invalid."""
     problems: list[Problem] = []
     values: dict[str, object] = {}
     note: str | None
     if action is Action.ACKNOWLEDGE:
         note = _optional_text(problems, args.note, NOTE_LENGTH, "Ghi chú", "note")
-        values["acknowledged_at"] = sa.func.now()
+        values["acknowledged_at"] = now
     elif action is Action.FORWARD:
         agency = _required_text(
             problems, args.agency or "", AGENCY_LENGTH, "Cơ quan nhận", "agency"
@@ -419,7 +480,7 @@ def _step_values(action: Action, args: StepInput) -> tuple[dict[str, object], st
         respondent = _required_text(
             problems, args.respondent or "", RESPONDENT_LENGTH, "Người trả lời", "respondent"
         )
-        values.update(answer_body=body, answer_respondent=respondent, answered_at=sa.func.now())
+        values.update(answer_body=body, answer_respondent=respondent, answered_at=now)
         note = f"Trả lời của {respondent}"
     elif action is Action.REJECT:
         note = _required_text(problems, args.reason or "", NOTE_LENGTH, "Lý do", "reason")
@@ -429,7 +490,7 @@ def _step_values(action: Action, args: StepInput) -> tuple[dict[str, object], st
                 Problem(Refusal.INVALID_INPUT, "Cho biết bạn có hài lòng không.", ("satisfied",))
             )
         comment = _optional_text(problems, args.comment, NOTE_LENGTH, "Nhận xét", "comment")
-        values.update(closed_at=sa.func.now(), satisfied=args.satisfied)
+        values.update(closed_at=now, satisfied=args.satisfied)
         verdict = "Cử tri hài lòng" if args.satisfied else "Cử tri chưa hài lòng"
         note = verdict + (f": {comment}" if comment else "")
     if problems:
@@ -437,7 +498,9 @@ def _step_values(action: Action, args: StepInput) -> tuple[dict[str, object], st
     return values, note
 
 
-async def _locked_visible(session: AsyncSession, viewer: Viewer, petition_id: int) -> Petition:
+async def _locked_visible(
+    session: AsyncSession, viewer: Viewer, petition_id: int, today: date
+) -> Petition:
     """The petition locked for this transaction, as of its latest committed version;
     NOT_FOUND when it does not exist or is hidden from `viewer` (nothing leaks)."""
     row = (
@@ -448,7 +511,7 @@ async def _locked_visible(session: AsyncSession, viewer: Viewer, petition_id: in
             .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
-    if row is None or not can_view(viewer, row):
+    if row is None or not can_view(viewer, row, today):
         raise _refuse(Refusal.NOT_FOUND, NOT_FOUND, "id")
     return row
 
@@ -460,15 +523,18 @@ async def transition(
     action: Action,
     args: StepInput,
     *,
+    now: datetime,
     request_id: str | None = None,
 ) -> Petition:
-    """Move a petition one step of the workflow, with its timeline event and audit row."""
+    """Move a petition one step of the workflow, with its timeline event and audit row, at
+    `now` (the request's clock; its local date decides whether a delegate still serves)."""
     if not viewer.is_signed_in:
         raise _refuse(Refusal.FORBIDDEN, SIGN_IN)
+    today = local_date(now)
     step = WORKFLOW[action]
-    values, note = _step_values(action, args)
-    row = await _locked_visible(session, viewer, petition_id)
-    allowed = is_submitter(viewer, row) if step.by_submitter else may_handle(viewer, row)
+    values, note = _step_values(action, args, now)
+    row = await _locked_visible(session, viewer, petition_id, today)
+    allowed = is_submitter(viewer, row) if step.by_submitter else may_handle(viewer, row, today)
     if not allowed:
         who = (
             "người gửi kiến nghị"
@@ -481,17 +547,19 @@ async def transition(
             Refusal.INVALID_TRANSITION,
             f"Kiến nghị {STATUS_NAMES[row.status]}, không thể thực hiện thao tác này.",
         )
+    # Read before the UPDATE: populate_existing refreshes this same object with the new row.
+    previous = row.status
     # The row lock is held, yet the status is checked again by the UPDATE: belt and braces.
     updated = (
         await session.execute(
             sa.update(Petition)
             .where(col(Petition.id) == petition_id, col(Petition.status).in_(step.sources))
-            .values(status=step.target, updated_at=sa.func.now(), **values)
+            .values(status=step.target, updated_at=now, **values)
             .returning(Petition)
             .execution_options(populate_existing=True, synchronize_session=False)
         )
     ).scalar_one()
-    await append_event(session, petition_id, step.target, viewer, note)
+    await append_event(session, petition_id, step.target, viewer, note, at=now)
     await audit(
         session,
         viewer,
@@ -499,18 +567,23 @@ async def transition(
         "petition",
         petition_id,
         request_id=request_id,
-        details={"from": row.status, "to": step.target},
+        details={"from": previous, "to": step.target},
     )
     return updated
 
 
 async def support_petition(
-    session: AsyncSession, viewer: Viewer, petition_id: int, *, request_id: str | None = None
+    session: AsyncSession,
+    viewer: Viewer,
+    petition_id: int,
+    *,
+    now: datetime,
+    request_id: str | None = None,
 ) -> Petition:
     """Count a citizen's support once (the primary key), the count kept in the same transaction."""
     if not viewer.is_signed_in or viewer.account_id is None:
         raise _refuse(Refusal.FORBIDDEN, SIGN_IN)
-    row = await _locked_visible(session, viewer, petition_id)
+    row = await _locked_visible(session, viewer, petition_id, local_date(now))
     if not may_support(viewer, row):
         message = (
             "Bạn không thể ủng hộ kiến nghị của chính mình."
@@ -528,7 +601,7 @@ async def support_petition(
     added = (
         await session.execute(
             insert(PetitionSupport)
-            .values(petition_id=petition_id, account_id=viewer.account_id)
+            .values(petition_id=petition_id, account_id=viewer.account_id, supported_at=now)
             .on_conflict_do_nothing(index_elements=["petition_id", "account_id"])
             .returning(col(PetitionSupport.petition_id))
         )
@@ -575,6 +648,7 @@ class ListScope:
     now: datetime
     deadlines: Deadlines = field(default_factory=Deadlines)
     unit: AdministrativeUnit | None = None  # `unit_code` looked up
+    today: date = field(kw_only=True)  # the request's day: who serves (db.petition_access)
 
 
 PetitionKey = tuple[datetime, int]
@@ -591,7 +665,7 @@ ORDER = (col(Petition.submitted_at), col(Petition.id))
 
 def filter_conditions(f: PetitionFilter, scope: ListScope) -> list[ColumnElement[bool]]:
     """The WHERE clause of `petitions`: the filter and what the viewer may see."""
-    conditions = [visible_condition(scope.viewer)]
+    conditions = [visible_condition(scope.viewer, scope.today)]
     if f.status is not None:
         conditions.append(col(Petition.status) == f.status)
     if f.category is not None:
@@ -634,16 +708,20 @@ async def _count(session: AsyncSession, conditions: Sequence[ColumnElement[bool]
 
 
 async def list_scope(
-    session: AsyncSession, f: PetitionFilter, viewer: Viewer, deadlines: Deadlines
+    session: AsyncSession,
+    f: PetitionFilter,
+    viewer: Viewer,
+    deadlines: Deadlines,
+    now: datetime,
 ) -> ListScope:
-    """The scope of a `petitions` list: the unit looked up (UnknownUnit if none) and the clock."""
+    """The scope of a `petitions` list: the unit looked up (UnknownUnit if none) and the
+    request's clock, which `overdue` compares with as `isOverdue` does."""
     unit: AdministrativeUnit | None = None
     if f.unit_code is not None:
         unit = await session.get(AdministrativeUnit, f.unit_code.strip())
         if unit is None:
             raise UnknownUnit(f.unit_code)
-    now = (await session.execute(sa.select(sa.func.now()))).scalar_one()
-    return ListScope(viewer=viewer, now=now, deadlines=deadlines, unit=unit)
+    return ListScope(viewer=viewer, now=now, deadlines=deadlines, unit=unit, today=local_date(now))
 
 
 async def petitions_page(
@@ -661,23 +739,31 @@ async def petitions_count(session: AsyncSession, f: PetitionFilter, scope: ListS
     return await _count(session, filter_conditions(f, scope))
 
 
-def inbox_conditions(viewer: Viewer, status: str | None) -> list[ColumnElement[bool]]:
-    """The inbox: what the viewer may handle (a delegate: addressed to them or their group;
-    STAFF: all), optionally in one status."""
-    conditions = [handled_condition(viewer)]
+def inbox_conditions(viewer: Viewer, status: str | None, today: date) -> list[ColumnElement[bool]]:
+    """The inbox: what the viewer may handle (a delegate serving on `today`: addressed to them
+    or their group; STAFF: all), optionally in one status."""
+    conditions = [handled_condition(viewer, today)]
     if status is not None:
         conditions.append(col(Petition.status) == status)
     return conditions
 
 
 async def inbox_page(
-    session: AsyncSession, viewer: Viewer, status: str | None, limit: int, after: PetitionKey | None
+    session: AsyncSession,
+    viewer: Viewer,
+    status: str | None,
+    limit: int,
+    after: PetitionKey | None,
+    *,
+    today: date,
 ) -> Page[Petition]:
-    return await _page(session, inbox_conditions(viewer, status), limit, after)
+    return await _page(session, inbox_conditions(viewer, status, today), limit, after)
 
 
-async def inbox_count(session: AsyncSession, viewer: Viewer, status: str | None) -> int:
-    return await _count(session, inbox_conditions(viewer, status))
+async def inbox_count(
+    session: AsyncSession, viewer: Viewer, status: str | None, *, today: date
+) -> int:
+    return await _count(session, inbox_conditions(viewer, status, today))
 
 
 def own_conditions(viewer: Viewer) -> list[ColumnElement[bool]]:
@@ -701,22 +787,24 @@ HOT_DEFAULT_DAYS = 90
 HOT_GRAVITY = 1.5
 
 
-def hot_score() -> ColumnElement[Any]:
+def hot_score(now: datetime | ColumnElement[Any]) -> ColumnElement[Any]:
     """(supports + 1) / (age in hours + 2)^1.5: support lifts a petition, age lets it sink,
-    so a fresh petition with a few supports can outrank an old one with more."""
-    age_hours = sa.extract("epoch", sa.func.now() - col(Petition.submitted_at)) / 3600.0
+    so a fresh petition with a few supports can outrank an old one with more. `now` may be a
+    bound parameter (the compiled read path)."""
+    instant = now if isinstance(now, ColumnElement) else sa.literal(now, timestamptz())
+    age_hours = sa.extract("epoch", instant - col(Petition.submitted_at)) / 3600.0
     return (col(Petition.support_count) + 1.0) / sa.func.power(age_hours + 2.0, HOT_GRAVITY)
 
 
 def hot_conditions(
-    since: datetime | None, unit: AdministrativeUnit | None
+    since: datetime | None, unit: AdministrativeUnit | None, now: datetime
 ) -> list[ColumnElement[bool]]:
     """The WHERE clause of `hotIssues`: PUBLIC, still open, recent, inside `unit` if given."""
     conditions: list[ColumnElement[bool]] = [
         col(Petition.visibility) == "PUBLIC",
         col(Petition.status).in_(OPEN_STATUSES),
         col(Petition.submitted_at)
-        >= (since if since is not None else sa.func.now() - timedelta(days=HOT_DEFAULT_DAYS)),
+        >= (since if since is not None else now - timedelta(days=HOT_DEFAULT_DAYS)),
     ]
     if unit is not None:
         conditions.append(within_unit(table_of(Petition).c.unit_path, unit))
@@ -724,7 +812,7 @@ def hot_conditions(
 
 
 async def hot_issues(
-    session: AsyncSession, unit_code: str | None, since: datetime | None, limit: int
+    session: AsyncSession, unit_code: str | None, since: datetime | None, limit: int, now: datetime
 ) -> list[Petition]:
     """PUBLIC petitions still open (not closed or rejected), submitted since `since` (default
     the last 90 days), optionally inside a unit, best `hot_score` first. UnknownUnit if the
@@ -736,8 +824,8 @@ async def hot_issues(
             raise UnknownUnit(unit_code)
     stmt = (
         sa.select(Petition)
-        .where(*hot_conditions(since, unit))
-        .order_by(hot_score().desc(), col(Petition.id).desc())
+        .where(*hot_conditions(since, unit, now))
+        .order_by(hot_score(now).desc(), col(Petition.id).desc())
         .limit(limit)
     )
     return list((await session.execute(stmt)).scalars())
@@ -873,7 +961,7 @@ async def my_data(session: AsyncSession, viewer: Viewer) -> MyDataRecord | None:
 
 
 async def erase_my_data(
-    session: AsyncSession, viewer: Viewer, *, request_id: str | None = None
+    session: AsyncSession, viewer: Viewer, *, now: datetime, request_id: str | None = None
 ) -> int:
     """Remove the viewer's name and phone from their petitions (the fields, and wherever the
     text of a petition, its answer or its timeline repeats them); the petitions stay. Returns
@@ -909,7 +997,7 @@ async def erase_my_data(
                 answer_body=redact(p.answer_body, names, phones),
                 forwarded_agency=redact(p.forwarded_agency, names, phones),
                 answer_respondent=redact(p.answer_respondent, names, phones),
-                updated_at=sa.func.now(),
+                updated_at=now,
             )
             .execution_options(synchronize_session=False)
         )

@@ -260,6 +260,7 @@ def petitions(
         now=cast(Any, scope.now),
         deadlines=scope.deadlines,
         unit=cast(Any, _Unit(path)) if path is not None else None,
+        today=scope.day,
     )
     conditions = filter_conditions(f, list_scope)
     if search is not None:
@@ -271,7 +272,7 @@ def petitions(
 def inbox(
     field: Field, scope: Scope, status: Expr | None, first: Expr, after: Sequence[Expr] | None
 ) -> Select:
-    conditions = inbox_conditions(scope.viewer, cast(Any, status))
+    conditions = inbox_conditions(scope.viewer, cast(Any, status), scope.day)
     return _answer(
         connection("Petition", PETITION, field, scope, conditions, NEWEST_FIRST, first, after)
     )
@@ -296,18 +297,18 @@ def hot_issues(
     """`hotIssues`: NULL when `unitCode` names no unit."""
     path = _unit_path(unit_code) if unit_code is not None else None
     conditions = hot_conditions(
-        cast(Any, since), cast(Any, _Unit(path)) if path is not None else None
+        cast(Any, since), cast(Any, _Unit(path)) if path is not None else None, cast(Any, scope.now)
     )
 
     def order(p: FromClause) -> list[Any]:
         from db.compiled.shapes import adapt
 
-        return [adapt(hot_score(), p).desc(), p.c.id.desc()]
+        return [adapt(hot_score(scope.now), p).desc(), p.c.id.desc()]
 
     rows = (
         sa.select(*PETITION.c)
         .where(*conditions)
-        .order_by(hot_score().desc(), PETITION.c.id.desc())
+        .order_by(hot_score(scope.now).desc(), PETITION.c.id.desc())
         .limit(first)
         .subquery()
     )

@@ -6,6 +6,7 @@ arguments, restricted ones)."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,13 +25,13 @@ from db.compiled.json import (
     text_literal,
 )
 from db.compiled.plan import Field, NotCompiled
-from db.council import serving_on
 from db.petition_fields import (
     Deadlines,
     overdue_condition,
     support_count_column,
     viewer_has_supported_condition,
 )
+from db.serving import serving_on
 from db.tables import (
     AdministrativeUnit,
     Committee,
@@ -61,12 +62,15 @@ EVENT = table_of(PetitionEvent)
 @dataclass(frozen=True)
 class Scope:
     """What rendering depends on beyond the selection: the viewer (ids as bound parameters),
-    today's date and the current instant (bound parameters), the petition deadlines."""
+    today's date and the current instant (bound parameters), the petition deadlines, and the
+    request's day itself where a rule decides in Python (whether the viewer serves: part of
+    the plan's key)."""
 
     viewer: Viewer
     today: Expr
     now: Expr
     deadlines: Deadlines
+    day: date
 
 
 def adapt(condition: ColumnElement[Any], source: FromClause) -> ColumnElement[Any]:
@@ -172,7 +176,7 @@ def by_name(src: FromClause) -> Sequence[Any]:
 
 
 def serving(delegate: FromClause, scope: Scope) -> ColumnElement[bool]:
-    return adapt(serving_on(scope.today), delegate)  # type: ignore[arg-type]
+    return adapt(serving_on(scope.today), delegate)
 
 
 # ---- the council ---------------------------------------------------------------------------

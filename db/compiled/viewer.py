@@ -3,9 +3,11 @@ db.petition_fields) are called once per kind of viewer with the ids as bound par
 plan serves every viewer of that kind."""
 
 from dataclasses import replace
+from datetime import date
 from typing import Any, cast
 
 from db.compiled.roots import param
+from db.petition_access import is_serving_delegate
 from db.viewer import Viewer
 
 _IDS = {
@@ -15,14 +17,16 @@ _IDS = {
 }
 
 
-def viewer_key(viewer: Viewer) -> tuple[Any, ...]:
-    """What the rules branch on: kind, role, and which ids are known (never their values)."""
+def viewer_key(viewer: Viewer, today: date) -> tuple[Any, ...]:
+    """What the rules branch on: kind, role, which ids are known (never their values), and
+    whether a delegate serves today."""
     return (
         viewer.kind,
         viewer.role,
         viewer.account_id is None,
         viewer.delegate_id is None,
         viewer.group_id is None,
+        is_serving_delegate(viewer, today),
     )
 
 

@@ -15,7 +15,6 @@ reference, errors included.
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -146,7 +145,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         key = (
             id(self.operation),
             path.key,
-            viewer_key(viewer),
+            viewer_key(viewer, context.today),
             deadlines,
             # Booleans change the statement by their value, other values by being given.
             tuple((k, ("=", v) if isinstance(v, bool) else v is None) for k, v in values.items()),
@@ -161,7 +160,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         assert isinstance(plan, Plan)
         values.update(viewer_values(viewer))
         values["today"] = context.today
-        values["now"] = getattr(context, "now", None) or datetime.now(UTC)
+        values["now"] = context.now
         async with context.read() as session:
             connection = await session.connection()
             text = await run_plan(connection, plan, values)
@@ -194,6 +193,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 today=param("today", sa.Date),
                 now=param("now", sa.DateTime(timezone=True)),
                 deadlines=deadlines,
+                day=self.context_value.today,
             )
             return compile_plan(root.build(field, scope, symbolic(values)))
         except NotCompiled as reason:

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from db import channels as db_channels
+from db import clock
 from db import contributions as db_contributions
 from db import directory_admin as db_admin
 from db import petitions as db_petitions
@@ -45,7 +46,6 @@ from db.integrators import create_api_key, revoke_api_key
 from db.tables import AgendaItem, ApiKey, Delegate, Petition
 from db.timeline import append_event
 from db.viewer import Viewer
-from schema.context import local_today
 from schema.relay import to_global_id
 
 VIEWERS = (
@@ -55,6 +55,9 @@ VIEWERS = (
     "citizen_b",
     "delegate",  # the addressed delegate (linked to World.delegate_id, group World.group_id)
     "other_delegate",  # a delegate of another group
+    # A member of the delegate's group whose service has ended: the account keeps its DELEGATE
+    # role and link, yet holds none of the group's petitions, channel or guests any more.
+    "ended_delegate",
     "staff",
     "monitor",
     "admin",
@@ -67,7 +70,10 @@ PETITION_READERS = frozenset({"citizen_a", "delegate", "staff", "monitor", "admi
 HANDLERS = frozenset({"delegate", "staff"})
 # The council office: the directory and sessions.
 OFFICE = frozenset({"staff", "admin"})
-COMPLIANCE_READERS = frozenset({"delegate", "other_delegate", "staff", "monitor", "admin"})
+# Compliance goes by role: a delegate whose service ended still reads the council's record.
+COMPLIANCE_READERS = frozenset(
+    {"delegate", "other_delegate", "ended_delegate", "staff", "monitor", "admin"}
+)
 # Readers of the delegate group's channel: its member (the delegate), STAFF, MONITOR, ADMIN.
 CHANNEL_READERS = frozenset({"delegate", "staff", "monitor", "admin"})
 CONTRIBUTORS = frozenset({"delegate", "other_delegate", "staff", "admin"})
@@ -82,6 +88,7 @@ class World:
     group_id: int
     other_delegate_id: int
     other_group_id: int
+    ended_delegate_id: int  # in `group_id`, service ended before the day the requests run
     subs: Mapping[str, str]  # viewer -> account `sub` (signed-in viewers only)
     extra: dict[str, Any] = dataclass_field(default_factory=dict)  # what setups leave here
 
@@ -239,12 +246,14 @@ async def make_petition(
                 visibility=visibility,
             ),
             per_hour=1_000,
-            today=local_today(),
+            now=clock.now(),
         )
         petition = done.petition
         assert petition.id is not None
         for action, args in STEPS_TO[status]:
-            petition = await db_petitions.transition(session, staff, petition.id, action, args)
+            petition = await db_petitions.transition(
+                session, staff, petition.id, action, args, now=clock.now()
+            )
     return petition
 
 
@@ -395,7 +404,9 @@ async def _with_history(world: World) -> None:
             world.delegate_id,
             db_admin.DelegateData(title="Chủ tịch HĐND tỉnh (ghi lại)"),
         )
-        await db_admin.set_group_leader(session, staff, world.group_id, members[0], local_today())
+        await db_admin.set_group_leader(
+            session, staff, world.group_id, members[0], clock.local_date(clock.now())
+        )
 
 
 async def _spares(world: World) -> None:
@@ -574,7 +585,7 @@ async def invite(world: World, sub: str, name: str) -> int:
             staff,
             world.group_id,
             db_channels.GuestInput(sub, name, "Chủ tịch HĐND xã Hỏa Lựu"),
-            local_today(),
+            clock.local_date(clock.now()),
         )
         assert row.id is not None
         return row.id
@@ -583,7 +594,9 @@ async def invite(world: World, sub: str, name: str) -> int:
 async def post(world: World, body: str) -> None:
     member = await viewer_of(world, "delegate")
     async with transaction(world.sessionmaker) as session:
-        await db_channels.post_to_group(session, member, world.group_id, body, local_today())
+        await db_channels.post_to_group(
+            session, member, world.group_id, body, clock.local_date(clock.now())
+        )
 
 
 async def _a_guest(world: World) -> None:
@@ -699,11 +712,12 @@ ROWS: tuple[Row, ...] = (
         setup=_public_and_private,
         check=sees(frozenset({"citizen_a"}), frozenset({"citizen_a"})),
     ),
-    # The inbox: DELEGATE (what is addressed to them or their group) and STAFF (all).
+    # The inbox: DELEGATE (what is addressed to them or their group while serving) and STAFF
+    # (all). A delegate whose service ended still has an inbox, empty.
     Row(
         "Query.inbox",
         f"{{ inbox(first: 100) {{ totalCount {PETITION_LIST} }} }}",
-        frozenset({"delegate", "other_delegate", "staff"}),
+        frozenset({"delegate", "other_delegate", "ended_delegate", "staff"}),
         setup=_public_and_private,
         check=sees(HANDLERS, HANDLERS),
     ),
@@ -805,7 +819,7 @@ ROWS: tuple[Row, ...] = (
         frozenset({"staff", "monitor", "admin"}),
         setup=_with_history,
         variables=lambda w, v: {"id": gid("Delegate", w.delegate_id)},
-        root="node",
+        root="node.history",
     ),
     Row(
         "DelegateGroup.history",
@@ -814,7 +828,7 @@ ROWS: tuple[Row, ...] = (
         frozenset({"staff", "monitor", "admin"}),
         setup=_with_history,
         variables=lambda w, v: {"id": gid("DelegateGroup", w.group_id)},
-        root="node",
+        root="node.history",
     ),
     Row(
         "Delegate.scorecard",
@@ -823,7 +837,7 @@ ROWS: tuple[Row, ...] = (
         frozenset({"delegate", "staff", "monitor", "admin"}),
         setup=_public_and_private,
         variables=lambda w, v: {"id": gid("Delegate", w.delegate_id)},
-        root="node",
+        root="node.scorecard",
     ),
     Row(
         "Mutation.createDelegate",
@@ -889,7 +903,7 @@ ROWS: tuple[Row, ...] = (
         COMPLIANCE_READERS,
         setup=_one_session,
         variables=lambda w, v: {"s": gid("Session", w.extra["one_session"])},
-        root="node",
+        root="node.compliance",
     ),
     # The delegate is excused: the reason is theirs, the office's and the committee's to read.
     # Another delegate reads the compliance list with the reason null; viewers who may not
@@ -1037,7 +1051,7 @@ ROWS: tuple[Row, ...] = (
         CHANNEL_READERS,
         setup=_a_guest,
         variables=_group,
-        root="node",
+        root="node.guests",
     ),
     Row(
         "DelegateGroup.posts",
@@ -1046,7 +1060,7 @@ ROWS: tuple[Row, ...] = (
         CHANNEL_READERS,
         setup=_a_post,
         variables=_group,
-        root="node",
+        root="node.posts",
     ),
     Row(
         "Mutation.inviteGuest",
