@@ -1,5 +1,6 @@
 """The Starlette application: GraphQL over HTTP and WebSocket, health, readiness, metrics."""
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -32,7 +33,7 @@ from api.ratelimit import RateLimiter, make_storage
 from api.reports import report_routes
 from api.settings import Settings, get_settings
 from api.websocket import KeepAliveTransportWSHandler
-from db.engine import Sessionmaker, make_engine, make_reader, make_sessionmaker
+from db.engine import Sessionmaker, gated, make_engine, make_reader, make_sessionmaker
 from db.listener import EventHub, listening_connections, open_subscriptions
 from db.migrate import is_migrated
 from db.viewer import ANONYMOUS, Viewer
@@ -50,6 +51,7 @@ Gauge("hdnd_event_listener_up", "1 while this process's LISTEN connection is up.
 
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+READY_TIMEOUT = 1.5  # seconds /readyz waits for the database before answering 503
 
 
 def _wants_graphql_response(accept: str) -> bool:
@@ -94,15 +96,32 @@ class GraphQLApp(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
-        response = await self._refusal(request, state)
-        if response is None:
-            try:
-                response = await self.run(request)
-            except HTTPException as exc:
-                response = _http_refusal(exc, scope)
-            else:
-                self._graphql_over_http(request, response, state)
+        try:
+            # The whole request, credentials included, within one deadline; cancelling it gives
+            # its connections back (the sessions close as the cancellation unwinds them).
+            async with asyncio.timeout(self.settings.request_timeout):
+                response = await self._answer(request, state)
+        except TimeoutError:
+            log.warning("request deadline passed", extra={"request_id": state.get("request_id")})
+            response = graphql_error_response(
+                503,
+                "Máy chủ không trả lời kịp trong thời hạn của yêu cầu; hãy thử lại sau.",
+                "TIMEOUT",
+                headers={"Retry-After": "1"},
+                scope=scope,
+            )
         await response(scope, receive, send)
+
+    async def _answer(self, request: Request, state: dict[str, Any]) -> Response:
+        response = await self._refusal(request, state)
+        if response is not None:
+            return response
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            return _http_refusal(exc, request.scope)
+        self._graphql_over_http(request, response, state)
+        return response
 
     async def _refusal(self, request: Request, state: dict[str, Any]) -> Response | None:
         """The answer refusing this request before GraphQL runs, or None to go on."""
@@ -173,6 +192,8 @@ class GraphQLApp(GraphQL[Context, None]):
         viewer: Viewer = state.get("viewer", ANONYMOUS)
         sessionmaker = _sessionmaker(request.scope)
         claims = state.get("claims")
+        # At most a few connections for this request, however many fields and aliases it has.
+        gate = asyncio.Semaphore(self.settings.db_connections_per_request)
 
         async def load_viewer() -> Viewer:
             resolved = await account_viewer(sessionmaker, claims)
@@ -181,8 +202,8 @@ class GraphQLApp(GraphQL[Context, None]):
 
         return Context(
             viewer=viewer,
-            sessionmaker=sessionmaker,
-            reader=request.scope["app"].state.reader,
+            sessionmaker=gated(sessionmaker, gate),
+            reader=gated(request.scope["app"].state.reader, gate),
             settings=self.settings,
             request_id=state.get("request_id", uuid.uuid4().hex),
             request=request,
@@ -274,9 +295,11 @@ async def readyz(request: Request) -> Response:
     """Ready only when the database answers and every migration is applied."""
     engine: AsyncEngine = request.app.state.engine
     try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-        migrated = await is_migrated(engine)
+        # A database that does not answer at once is not ready: probes must not hang.
+        async with asyncio.timeout(READY_TIMEOUT):
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            migrated = await is_migrated(engine)
     except Exception:  # any failure to reach the database means "not ready"
         log.warning("readiness check: database unreachable")
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
@@ -299,7 +322,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = make_engine(url, pool_size=settings.db_pool_size)
+        engine = make_engine(
+            url, pool_size=settings.db_pool_size, statement_timeout=settings.statement_timeout
+        )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.reader = make_reader(engine)

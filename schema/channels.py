@@ -26,6 +26,7 @@ from db.tables import GroupPost as PostRow
 from db.tables import PetitionEvent as PetitionEventRow
 from db.timeline import petition_topic
 from schema.context import LOCAL_ZONE, Info, local_today
+from schema.cost import most
 from schema.errors import (
     UserError,
     UserErrorCode,
@@ -175,7 +176,7 @@ class GuestPayload:
         description="The guest invited or removed; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success."
+        directives=most(20), description="Why it was refused; empty on success."
     )
 
 
@@ -183,7 +184,7 @@ class GuestPayload:
 class GroupPostPayload:
     post: GroupPost | None = strawberry.field(description="The new post; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success."
+        directives=most(20), description="Why it was refused; empty on success."
     )
 
 

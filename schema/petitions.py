@@ -17,6 +17,7 @@ from db.tables import Petition as PetitionRow
 from db.tables import PetitionEvent as EventRow
 from db.viewer import Role as AccountRole
 from schema.context import LOCAL_ZONE, Info
+from schema.cost import SEARCH_WEIGHT, most, paged, weighing
 from schema.council import AdministrativeUnit, Delegate, DelegateGroup, Role
 from schema.errors import UserError, UserErrorCode, bad_input, user_error
 from schema.node import register_node
@@ -257,7 +258,7 @@ class Petition(Node):
     def is_overdue(self, info: Info) -> bool:
         return is_overdue(self.row, datetime.now(UTC), deadlines(info))
 
-    @strawberry.field(description="Every step so far, oldest first.")
+    @strawberry.field(directives=most(20), description="Every step so far, oldest first.")
     async def timeline(self, info: Info) -> list[PetitionEvent]:
         rows = await petition_loaders(info).events_by_petition_id.load(self.pk)
         return [PetitionEvent.from_row(r) for r in rows]
@@ -289,7 +290,7 @@ class PetitionTracking:
     answer: PetitionAnswer | None = strawberry.field(description="The answer, once answered.")
     pk: strawberry.Private[int]
 
-    @strawberry.field(description="Every step so far, oldest first.")
+    @strawberry.field(directives=most(20), description="Every step so far, oldest first.")
     async def timeline(self, info: Info) -> list[PetitionEvent]:
         rows = await petition_loaders(info).events_by_petition_id.load(self.pk)
         return [PetitionEvent.from_row(r) for r in rows]
@@ -312,6 +313,7 @@ class PetitionFilter:
         default=None, description="Only petitions addressed to this delegate."
     )
     search: str | None = strawberry.field(
+        directives=weighing(SEARCH_WEIGHT),
         default=None,
         description="Words in the title or content; case and diacritics are ignored («vi thanh» finds «Vị Thanh»).",
     )
@@ -355,7 +357,7 @@ class SubmitPetitionPayload:
         description="True when the idempotency key returned a petition submitted earlier."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success."
+        directives=most(20), description="Why it was refused; empty on success."
     )
 
 
@@ -365,7 +367,8 @@ class PetitionPayload:
         description="The petition as changed; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success. A refused mutation changes nothing."
+        directives=most(20),
+        description="Why it was refused; empty on success. A refused mutation changes nothing.",
     )
 
 
@@ -385,10 +388,10 @@ class MyData:
     account_created_at: datetime = strawberry.field(description="When the account was first seen.")
     exported_at: datetime = strawberry.field(description="When this export was made.")
     petitions: list[Petition] = strawberry.field(
-        description="Every petition you submitted, newest first."
+        directives=most(100), description="Every petition you submitted, newest first."
     )
     supports: list[SupportRecord] = strawberry.field(
-        description="Every petition you support, newest first."
+        directives=most(100), description="Every petition you support, newest first."
     )
 
 
@@ -399,7 +402,7 @@ class EraseMyDataPayload:
         "without identity)."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success."
+        directives=most(20), description="Why it was refused; empty on success."
     )
 
 
@@ -457,9 +460,10 @@ After = Annotated[str | None, strawberry.argument(description="`endCursor` of th
 @strawberry.type
 class PetitionsQuery:
     @strawberry.field(
+        directives=paged(),
         description="Petitions newest first (at most 100 a page). Anonymous callers, integrators "
         "and citizens see PUBLIC petitions (and a citizen their own); a delegate also those "
-        "addressed to them or their group; STAFF, MONITOR and ADMIN see all."
+        "addressed to them or their group; STAFF, MONITOR and ADMIN see all.",
     )
     async def petitions(
         self,
@@ -505,6 +509,7 @@ class PetitionsQuery:
         )
 
     @strawberry.field(
+        directives=paged(),
         description="Your own petitions, newest first (signed-in accounts).",
         permission_classes=[IsSignedIn],
     )
@@ -525,6 +530,7 @@ class PetitionsQuery:
         return _connection(page.rows, page.has_next, key is not None, count)
 
     @strawberry.field(
+        directives=paged(),
         description="Petitions to handle (hộp thư kiến nghị), newest first: for a DELEGATE those "
         "addressed to them or their group; for STAFF all.",
         permission_classes=[has_role(AccountRole.DELEGATE, AccountRole.STAFF)],
@@ -551,10 +557,11 @@ class PetitionsQuery:
         return _connection(page.rows, page.has_next, key is not None, count)
 
     @strawberry.field(
+        directives=paged(HOT_DEFAULT, ()),
         description="Hot issues (vấn đề nóng): PUBLIC petitions still open (not closed or "
         "rejected) submitted since `since` (default: the last 90 days), optionally inside "
         "`unitCode`, ranked by (supportCount + 1) / (hours since submission + 2)^1.5, so support "
-        "lifts a petition and age lets it sink; ties newest first. `first`: 1–100, default 10."
+        "lifts a petition and age lets it sink; ties newest first. `first`: 1–100, default 10.",
     )
     async def hot_issues(
         self,
