@@ -47,7 +47,7 @@ from db.tables import (
 )
 from db.tables.base import table_of
 from db.tables.petitions import OPEN_STATUSES, PETITION_CATEGORIES
-from db.text import clean, like_pattern
+from db.text import clean, search_condition
 from db.timeline import append_event
 from db.tracking import new_tracking_code, normalize_tracking_code
 from db.viewer import Viewer
@@ -601,7 +601,7 @@ def filter_conditions(f: PetitionFilter, scope: ListScope) -> list[ColumnElement
     if f.delegate_id is not None:
         conditions.append(col(Petition.delegate_id) == f.delegate_id)
     if f.search and f.search.strip():
-        conditions.append(col(Petition.search_folded).like(like_pattern(f.search), escape="\\"))
+        conditions.append(search_condition(col(Petition.search_folded), f.search))
     if f.overdue is not None:
         overdue = overdue_condition(scope.now, scope.deadlines)
         conditions.append(overdue if f.overdue else sa.not_(overdue))

@@ -11,6 +11,11 @@ an earlier form translated a 160-letter table and cost ten times more per row.
 import re
 import unicodedata
 
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped
+from sqlalchemy.sql.elements import ColumnElement
+
 COMBINING_FIRST = 0x0300
 COMBINING_LAST = 0x036F
 _COMBINING = re.compile(f"[{chr(COMBINING_FIRST)}-{chr(COMBINING_LAST)}]")
@@ -37,6 +42,39 @@ def like_pattern(search: str) -> str:
     folded = fold(" ".join(search.split()))
     escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+# Grams of folded text that the search indexes hold (`hdnd_grams(text)`, migration 0008): every
+# piece of 1, 2 and 3 characters.
+# A search of three characters or more needs its own trigrams in a row (any subset will do; the
+# `LIKE` recheck decides), a shorter one is itself a gram, so every search is an index read.
+GRAM = 3
+MAX_QUERY_GRAMS = 16
+
+
+def search_grams(search: str) -> list[str]:
+    """The grams a row must hold to contain the folded `search` (as `like_pattern` finds it):
+    the whole of a short search, else up to MAX_QUERY_GRAMS of its trigrams spread along it."""
+    folded = fold(" ".join(search.split()))
+    if len(folded) <= GRAM:
+        return [folded] if folded else []
+    grams = list(dict.fromkeys(folded[i : i + GRAM] for i in range(len(folded) - GRAM + 1)))
+    if len(grams) <= MAX_QUERY_GRAMS:
+        return grams
+    step = (len(grams) - 1) / (MAX_QUERY_GRAMS - 1)
+    return list(dict.fromkeys(grams[round(k * step)] for k in range(MAX_QUERY_GRAMS)))
+
+
+def search_condition(
+    folded: "ColumnElement[str] | Mapped[str]", search: str
+) -> ColumnElement[bool]:
+    """`folded` (a folded column with a `hdnd_grams` GIN index) contains the folded `search`:
+    the index finds the rows holding its grams, `LIKE` rechecks them."""
+    grams = sa.literal(search_grams(search), ARRAY(sa.Text))
+    return sa.and_(
+        sa.func.hdnd_grams(folded).op("@>")(grams),
+        folded.like(like_pattern(search), escape="\\"),
+    )
 
 
 def fold_sql_function() -> str:

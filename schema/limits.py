@@ -273,9 +273,12 @@ class DocumentLimits(SchemaExtension):
             if count_fields(document, MAX_FIELDS) > MAX_FIELDS:
                 ec.pre_execution_errors = [_too_many_fields()]
             else:
-                errors = validate(ec.schema._schema, document, LIMIT_RULES, max_errors=1)
-                if errors:
-                    ec.pre_execution_errors = errors[:1]
+                # One rule at a time (some report while being built, before any visit), in order.
+                for rule in LIMIT_RULES:
+                    errors = validate(ec.schema._schema, document, [rule])
+                    if errors:
+                        ec.pre_execution_errors = errors[:1]
+                        break
         yield
 
 
