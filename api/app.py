@@ -28,7 +28,13 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.guard import RequestGuard, graphql_error_response
-from api.identity import AuthenticationError, account_viewer, authenticate, viewer_from_headers
+from api.identity import (
+    AuthenticationError,
+    Throttled,
+    account_viewer,
+    admit,
+    viewer_from_headers,
+)
 from api.ratelimit import RateLimiter, make_storage
 from api.reports import report_routes
 from api.settings import Settings, get_settings
@@ -137,8 +143,11 @@ class GraphQLApp(GraphQL[Context, None]):
                     headers={"Accept-Post": "application/json"},
                     scope=scope,
                 )
+        client_host = request.client.host if request.client else None
         try:
-            identity = await authenticate(self.settings, _sessionmaker(scope), request.headers)
+            identity = await admit(
+                self.settings, _sessionmaker(scope), self.limiter, request.headers, client_host
+            )
         except AuthenticationError as exc:
             return graphql_error_response(
                 401,
@@ -147,20 +156,17 @@ class GraphQLApp(GraphQL[Context, None]):
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 scope=scope,
             )
-        state["viewer"] = identity.viewer
-        state["claims"] = identity.claims
-        verdict = await self.limiter.hit(
-            identity.budget(request.client.host if request.client else None)
-        )
-        if not verdict.allowed:
+        except Throttled as exc:
             return graphql_error_response(
                 429,
-                f"Quá nhiều yêu cầu; hãy thử lại sau {verdict.retry_after} giây.",
+                f"Quá nhiều yêu cầu; hãy thử lại sau {exc.retry_after} giây.",
                 "RATE_LIMITED",
-                headers={"Retry-After": str(verdict.retry_after)},
+                headers={"Retry-After": str(exc.retry_after)},
                 scope=scope,
-                retryAfter=verdict.retry_after,
+                retryAfter=exc.retry_after,
             )
+        state["viewer"] = identity.viewer
+        state["claims"] = identity.claims
         return None
 
     def _graphql_over_http(

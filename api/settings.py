@@ -41,7 +41,9 @@ class Settings(BaseSettings):
         5, gt=0, description="Seconds one HTTP request may take in all; then TIMEOUT (HTTP 503)."
     )
     db_connections_per_request: int = Field(
-        3, ge=1, description="Database connections one request may hold at once, whatever its aliases."
+        3,
+        ge=1,
+        description="Database connections one request may hold at once, whatever its aliases.",
     )
     ws_keep_alive: float = Field(
         15, gt=0, description="Seconds between keep-alive pings on a WebSocket (subscriptions)."
