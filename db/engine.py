@@ -103,7 +103,10 @@ class GatedSession(AsyncSession):
             await super().__aexit__(type_, value, traceback)
         finally:
             if self._permit is not None and self._gate is not None:
-                _holding.reset(self._permit)
+                try:
+                    _holding.reset(self._permit)
+                except ValueError:  # closed from another context (an async generator's)
+                    _holding.set(None)
                 self._permit = None
                 self._gate.release()
 
