@@ -261,6 +261,22 @@ def _too_many_fields() -> GraphQLError:
     )
 
 
+# The limits' verdict per query text (the document is ParserCache's for the same text).
+_VERDICTS: dict[str, GraphQLError | None] = {}
+_VERDICTS_KEPT = 512
+
+
+def _limits_verdict(schema: Any, document: DocumentNode) -> GraphQLError | None:
+    if count_fields(document, MAX_FIELDS) > MAX_FIELDS:
+        return _too_many_fields()
+    # One rule at a time (some report while being built, before any visit), in order.
+    for rule in LIMIT_RULES:
+        errors = validate(schema, document, [rule])
+        if errors:
+            return errors[0]
+    return None
+
+
 class DocumentLimits(SchemaExtension):
     """The limits first, before the rest of validation: the number of fields, then depth,
     aliases and `first`. The first limit exceeded is the only error, and the costly rules of
@@ -270,15 +286,17 @@ class DocumentLimits(SchemaExtension):
         ec = self.execution_context
         document = ec.graphql_document
         if document is not None and ec.pre_execution_errors is None:
-            if count_fields(document, MAX_FIELDS) > MAX_FIELDS:
-                ec.pre_execution_errors = [_too_many_fields()]
+            query = ec.query
+            if query is not None and query in _VERDICTS:
+                verdict = _VERDICTS[query]
             else:
-                # One rule at a time (some report while being built, before any visit), in order.
-                for rule in LIMIT_RULES:
-                    errors = validate(ec.schema._schema, document, [rule])
-                    if errors:
-                        ec.pre_execution_errors = errors[:1]
-                        break
+                verdict = _limits_verdict(ec.schema._schema, document)
+                if query is not None:
+                    if len(_VERDICTS) >= _VERDICTS_KEPT:
+                        del _VERDICTS[next(iter(_VERDICTS))]
+                    _VERDICTS[query] = verdict
+            if verdict is not None:
+                ec.pre_execution_errors = [verdict]
         yield
 
 
@@ -299,9 +317,9 @@ def schema_extensions(suggestions: bool) -> list[Any]:
         RequestFacts,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         DocumentLimits,
+        QueryCost,
         lambda: CachedValidation(maxsize=512),
         ValidationCodes,
         FirstVariableLimit,
-        QueryCost,
         ResolveViewer,
     ]

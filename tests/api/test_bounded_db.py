@@ -46,6 +46,16 @@ class PeakConnections:
         event.remove(self.pool, "checkin", self._in)
 
 
+async def checked_out(engine: AsyncEngine) -> int:
+    """Connections still out of the pool, after giving a cancelled one's cleanup a moment."""
+    pool = engine.sync_engine.pool
+    for _ in range(30):
+        if pool.checkedout() == 0:  # type: ignore[attr-defined]
+            return 0
+        await asyncio.sleep(0.1)
+    return int(pool.checkedout())  # type: ignore[attr-defined]
+
+
 @asynccontextmanager
 async def locked(db_url: str, table: str) -> AsyncIterator[None]:
     """`table` locked by another connection (every read of it waits) until the block ends."""
@@ -65,8 +75,8 @@ async def test_aliases_share_a_few_connections(db_url: str) -> None:
     document = (
         "{ "
         + " ".join(
-            f'a{i}: petitions(first: 1, filter: {{ search: "đường {i}" }}) {{ totalCount }}'
-            for i in range(30)
+            f"a{i}: petitions(first: 1, filter: {{ category: {c} }}) {{ totalCount }}"
+            for i, c in enumerate(["OTHER", "HEALTH", "EDUCATION"] * 10)
         )
         + " }"
     )
@@ -86,7 +96,7 @@ async def test_a_statement_over_the_timeout_is_a_timeout_error(db_url: str) -> N
         assert codes(body) == ["TIMEOUT"], body
         assert body["data"] is None
         assert "SELECT" not in response.text and "statement" not in response.text
-        assert app.state.engine.sync_engine.pool.checkedout() == 0
+        assert await checked_out(app.state.engine) == 0
         # The lock gone, the same app answers.
         again = (await http.post("/graphql", json={"query": GROUPS})).json()
         assert len(again["data"]["delegateGroups"]) == 8
@@ -106,10 +116,10 @@ async def test_the_request_deadline_answers_timeout_and_gives_connections_back(
             assert codes(body) == ["TIMEOUT"]
             assert "data" not in body
             assert waited < 10  # ended by the deadline, not by the 30 s statement timeout
-            assert app.state.engine.sync_engine.pool.checkedout() == 0
+            assert await checked_out(app.state.engine) == 0
         again = (await http.post("/graphql", json={"query": GROUPS})).json()
         assert len(again["data"]["delegateGroups"]) == 8
-        assert app.state.engine.sync_engine.pool.checkedout() == 0
+        assert await checked_out(app.state.engine) == 0
 
 
 async def test_the_service_engine_carries_the_timeouts(db_url: str) -> None:
