@@ -199,6 +199,7 @@ class _Pricer:
             if name not in self.variables and definition.default_value is not None:
                 self.variables[name] = value_from_ast_untyped(definition.default_value)
         self.memo: dict[tuple[int, str, tuple[tuple[str, int], ...]], int] = {}
+        self.active: set[tuple[int, str, tuple[tuple[str, int], ...]]] = set()
 
     def selection_cost(
         self,
@@ -212,6 +213,9 @@ class _Pricer:
         cached = self.memo.get(key)
         if cached is not None:
             return cached
+        if key in self.active:
+            return 0  # a fragment cycle: validation refuses the document right after
+        self.active.add(key)
         total = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
@@ -228,6 +232,7 @@ class _Pricer:
                 if fragment is not None:
                     condition = self.schema.get_type(fragment.type_condition.name.value)
                     total += self.selection_cost(fragment.selection_set, condition or parent, sized)
+        self.active.discard(key)
         self.memo[key] = total
         return total
 

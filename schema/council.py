@@ -107,7 +107,9 @@ class AdministrativeUnit:
         row = await info.context.loaders.unit_by_code.load(self.parent_code)
         return AdministrativeUnit.from_row(row) if row else None
 
-    @strawberry.field(directives=most(200), description="Units directly below this one, by code.")
+    # Priced as a district's communes (up to 20): the province's own children in a two-level
+    # structure are more, but only one unit has them, so the province → units tree stays cheap.
+    @strawberry.field(directives=most(20), description="Units directly below this one, by code.")
     async def children(self, info: Info) -> list["AdministrativeUnit"]:
         rows = await info.context.loaders.unit_children_by_code.load(self.code)
         return [AdministrativeUnit.from_row(r) for r in rows]
