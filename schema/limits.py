@@ -32,6 +32,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.types import ExecutionContext
 
 from db.pagination import MAX_PAGE
+from schema.context import OperationClock
 from schema.cost import QueryCost
 
 MAX_DEPTH = 12
@@ -314,6 +315,7 @@ def schema_extensions(suggestions: bool) -> list[Any]:
     """Extensions every schema carries, in order; `ResolveViewer` must stay last."""
     # Factories: Strawberry makes each extension afresh per request, so no state is shared.
     return [
+        OperationClock,
         RequestFacts,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         DocumentLimits,
