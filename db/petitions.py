@@ -863,12 +863,23 @@ async def my_data(session: AsyncSession, viewer: Viewer) -> MyDataRecord | None:
     )
 
 
+@dataclass(frozen=True)
+class Erased:
+    """What `erase_my_data` did: how many petitions lost their identity, and the tables whose
+    rows it changed or deleted (their dead row versions still hold the old values until
+    VACUUM, which cannot run in the transaction: see `db.engine.vacuum`)."""
+
+    petitions: int
+    tables: tuple[str, ...]
+
+
 async def erase_my_data(
     session: AsyncSession, viewer: Viewer, *, request_id: str | None = None
-) -> int:
+) -> Erased:
     """Remove the viewer's name and phone from their petitions (the fields, and wherever the
-    text of a petition, its answer or its timeline repeats them); the petitions stay. Returns
-    how many petitions were touched."""
+    text of a petition, its answer or its timeline repeats them, as db.redact finds them) and
+    forget their idempotency keys (a key is whatever the client chose to send, a phone number
+    as likely as not); the petitions stay."""
     if not viewer.is_signed_in or viewer.account_id is None:
         raise _refuse(Refusal.FORBIDDEN, SIGN_IN)
     petitions = list(
@@ -887,6 +898,7 @@ async def erase_my_data(
         names.add(clean(viewer.name))
     if viewer.phone and (normalized := normalize_vn_phone(viewer.phone)):
         phones.add(normalized)
+    touched: list[str] = []
     ids = [p.id for p in petitions if p.id is not None]
     for p in petitions:
         await session.execute(
@@ -904,6 +916,8 @@ async def erase_my_data(
             )
             .execution_options(synchronize_session=False)
         )
+    if petitions:
+        touched.append(table_of(Petition).name)
     # Notes of their petitions' timelines, and anything else they wrote in a timeline.
     events = (
         await session.execute(
@@ -925,6 +939,16 @@ async def erase_my_data(
                 .values(note=cleaned)
                 .execution_options(synchronize_session=False)
             )
+            if table_of(PetitionEvent).name not in touched:
+                touched.append(table_of(PetitionEvent).name)
+    # Replays of an earlier key now make a new petition: the price of forgetting what was sent.
+    forgotten = await session.execute(
+        sa.delete(PetitionIdempotency).where(
+            col(PetitionIdempotency.account_id) == viewer.account_id
+        )
+    )
+    if forgotten.rowcount:  # type: ignore[attr-defined]
+        touched.append(table_of(PetitionIdempotency).name)
     await audit(
         session,
         viewer,
@@ -934,4 +958,4 @@ async def erase_my_data(
         request_id=request_id,
         details={"petitions": len(ids)},
     )
-    return len(ids)
+    return Erased(petitions=len(ids), tables=tuple(touched))
