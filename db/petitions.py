@@ -47,7 +47,7 @@ from db.tables import (
 )
 from db.tables.base import table_of
 from db.tables.petitions import OPEN_STATUSES, PETITION_CATEGORIES
-from db.text import clean, like_pattern
+from db.text import InvalidText, clean, input_text, like_pattern
 from db.timeline import append_event
 from db.tracking import new_tracking_code, normalize_tracking_code
 from db.viewer import Viewer
@@ -118,20 +118,46 @@ def _check_length(
         )
 
 
-def _optional_text(
-    problems: list[Problem], value: str | None, limit: int, label: str, *path: str
+def _input(
+    problems: list[Problem], value: str, label: str, *path: str, one_line: bool = False
 ) -> str | None:
-    """A trimmed NFC note, None when blank; a problem when longer than `limit`."""
+    """`value` as stored (db.text.input_text), None with a problem when refused."""
+    try:
+        return input_text(value, label, one_line=one_line)
+    except InvalidText as refused:
+        problems.append(Problem(Refusal.INVALID_INPUT, str(refused), path))
+        return None
+
+
+def _optional_text(
+    problems: list[Problem],
+    value: str | None,
+    limit: int,
+    label: str,
+    *path: str,
+    one_line: bool = False,
+) -> str | None:
+    """A trimmed NFC note, None when blank; a problem when longer than `limit` or refused by
+    db.text.input_text."""
     if value is None or not value.strip():
         return None
-    text = clean(value)
-    if len(text) > limit:
+    text = _input(problems, value, label, *path, one_line=one_line)
+    if text is not None and len(text) > limit:
         problems.append(Problem(Refusal.INVALID_INPUT, f"{label} dài tối đa {limit} ký tự.", path))
-    return text
+    return text or None
 
 
-def _required_text(problems: list[Problem], value: str, limit: int, label: str, *path: str) -> str:
-    text = clean(value)
+def _required_text(
+    problems: list[Problem],
+    value: str,
+    limit: int,
+    label: str,
+    *path: str,
+    one_line: bool = False,
+) -> str:
+    text = _input(problems, value, label, *path, one_line=one_line)
+    if text is None:
+        return ""
     if not text:
         problems.append(Problem(Refusal.INVALID_INPUT, f"{label} không được để trống.", path))
     elif len(text) > limit:
@@ -183,6 +209,7 @@ async def submit_petition(
         "Khoá chống gửi trùng",
         "input",
         "idempotencyKey",
+        one_line=True,
     )
     if problems:
         raise PetitionRefused(*problems)
@@ -197,10 +224,12 @@ async def submit_petition(
         if earlier is not None:
             return Submitted(earlier, replayed=True)
 
-    title = clean(data.title)
-    content = clean(data.content)
-    _check_length(problems, title, TITLE_LENGTH, "Tiêu đề", "input", "title")
-    _check_length(problems, content, CONTENT_LENGTH, "Nội dung", "input", "content")
+    title = _input(problems, data.title, "Tiêu đề", "input", "title", one_line=True)
+    content = _input(problems, data.content, "Nội dung", "input", "content")
+    if title is not None:
+        _check_length(problems, title, TITLE_LENGTH, "Tiêu đề", "input", "title")
+    if content is not None:
+        _check_length(problems, content, CONTENT_LENGTH, "Nội dung", "input", "content")
     if data.category not in PETITION_CATEGORIES:
         problems.append(
             Problem(Refusal.INVALID_INPUT, "Lĩnh vực không hợp lệ.", ("input", "category"))
@@ -265,6 +294,7 @@ async def submit_petition(
     if problems:
         raise PetitionRefused(*problems)
     assert commune is not None and group_id is not None
+    assert title is not None and content is not None
 
     recent = (
         await session.execute(
@@ -407,7 +437,7 @@ def _step_values(action: Action, args: StepInput) -> tuple[dict[str, object], st
         values["acknowledged_at"] = sa.func.now()
     elif action is Action.FORWARD:
         agency = _required_text(
-            problems, args.agency or "", AGENCY_LENGTH, "Cơ quan nhận", "agency"
+            problems, args.agency or "", AGENCY_LENGTH, "Cơ quan nhận", "agency", one_line=True
         )
         extra = _optional_text(problems, args.note, NOTE_LENGTH, "Ghi chú", "note")
         values["forwarded_agency"] = agency
@@ -417,7 +447,12 @@ def _step_values(action: Action, args: StepInput) -> tuple[dict[str, object], st
             problems, args.body or "", CONTENT_LENGTH[1], "Nội dung trả lời", "body"
         )
         respondent = _required_text(
-            problems, args.respondent or "", RESPONDENT_LENGTH, "Người trả lời", "respondent"
+            problems,
+            args.respondent or "",
+            RESPONDENT_LENGTH,
+            "Người trả lời",
+            "respondent",
+            one_line=True,
         )
         values.update(answer_body=body, answer_respondent=respondent, answered_at=sa.func.now())
         note = f"Trả lời của {respondent}"
