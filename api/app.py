@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -290,6 +291,22 @@ async def metrics(request: Request) -> Response:
     return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
+def _cors(settings: Settings) -> list[Middleware]:
+    """CORS for the allowed web origins only, outermost so a preflight costs no budget."""
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-Id"],
+            expose_headers=["Retry-After", "X-Request-Id"],
+            max_age=600,
+        )
+    ]
+
+
 def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Starlette:
     """The application; its engine is made in the lifespan and disposed there."""
     settings = settings or get_settings()
@@ -325,7 +342,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             *report_routes(),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequestGuard)],
+        middleware=[*_cors(settings), Middleware(RequestGuard)],
     )
     app.state.settings = settings
     app.state.limiter = limiter

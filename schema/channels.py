@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import channels as db_channels
 from db import live as db_live
 from db.channels import Access, ChannelRuleError, GuestInput
+from db.clock import local as _local
 from db.engine import Sessionmaker, transaction
 from db.listener import GAP, EventHub, Message, Subscriber, SubscriberTooSlow
 from db.pagination import Page
@@ -25,7 +26,7 @@ from db.tables import GroupGuest as GuestRow
 from db.tables import GroupPost as PostRow
 from db.tables import PetitionEvent as PetitionEventRow
 from db.timeline import petition_topic
-from schema.context import LOCAL_ZONE, Info, local_today
+from schema.context import Info, tick
 from schema.errors import (
     UserError,
     UserErrorCode,
@@ -58,11 +59,6 @@ GroupIdArg = Annotated[
 ]
 
 CHANNEL_READERS = "members of the group, its guests, STAFF, MONITOR and ADMIN"
-
-
-def _local(moment: datetime) -> datetime:
-    """Stored in UTC, shown for Asia/Ho_Chi_Minh."""
-    return moment.astimezone(LOCAL_ZONE)
 
 
 # ---- types -------------------------------------------------------------------------------------
@@ -274,7 +270,7 @@ class ChannelsMutation:
             gid = _pk(group_id, "DelegateGroup", "groupId")
             async with transaction(ctx.sessionmaker) as session:
                 row = await db_channels.invite_guest(
-                    session, ctx.viewer, gid, data, local_today(), ctx.request_id
+                    session, ctx.viewer, gid, data, ctx.today, ctx.request_id
                 )
         except ChannelRuleError as exc:
             return GuestPayload(guest=None, user_errors=_refused(exc))
@@ -298,7 +294,7 @@ class ChannelsMutation:
             guest_pk = _pk(guest_id, "GroupGuest", "guestId")
             async with transaction(ctx.sessionmaker) as session:
                 row = await db_channels.remove_guest(
-                    session, ctx.viewer, gid, guest_pk, local_today(), ctx.request_id
+                    session, ctx.viewer, gid, guest_pk, ctx.today, ctx.request_id
                 )
         except ChannelRuleError as exc:
             return GuestPayload(guest=None, user_errors=_refused(exc))
@@ -318,7 +314,7 @@ class ChannelsMutation:
         try:
             gid = _pk(group_id, "DelegateGroup", "groupId")
             async with transaction(ctx.sessionmaker) as session:
-                row = await db_channels.post_to_group(session, ctx.viewer, gid, body, local_today())
+                row = await db_channels.post_to_group(session, ctx.viewer, gid, body, ctx.today)
         except ChannelRuleError as exc:
             return GroupPostPayload(post=None, user_errors=_refused(exc))
         return GroupPostPayload(post=GroupPost.from_row(row), user_errors=[])
@@ -349,7 +345,7 @@ def _fresh_loaders(info: Info) -> None:
     # A WebSocket connection lives for hours: each event gets loaders of its own, not a cache
     # filled when the connection opened.
     ctx = info.context
-    ctx.loaders = Loaders(ctx.read, local_today())
+    ctx.loaders = Loaders(ctx.read, ctx.today)
 
 
 Row = TypeVar("Row", PostRow, PetitionEventRow)
@@ -377,6 +373,8 @@ async def _rows_after_events(
                 item = await inbox.get()
             except SubscriberTooSlow:
                 raise GraphQLError(TOO_SLOW, extensions={"code": "TOO_SLOW"}) from None
+            # Each event is a moment of its own: the rules it meets use the clock as it arrives.
+            tick()
             rows: list[Row] = []
             if item is GAP:
                 async with ctx.read() as session:
@@ -408,7 +406,7 @@ async def _post_stream(
             return
         # This viewer was removed as a guest: end at once unless still allowed.
         async with ctx.read() as session:
-            access = await db_channels.channel_access(session, ctx.viewer, group_id, local_today())
+            access = await db_channels.channel_access(session, ctx.viewer, group_id, ctx.today)
         if not access.can_read:
             raise forbidden("Bạn không còn là khách mời của kênh trao đổi này.")
 
@@ -457,9 +455,7 @@ class ChannelsSubscription:
         try:
             async with ctx.read() as session:
                 try:
-                    access = await db_channels.channel_access(
-                        session, ctx.viewer, gid, local_today()
-                    )
+                    access = await db_channels.channel_access(session, ctx.viewer, gid, ctx.today)
                 except ChannelRuleError as exc:
                     raise bad_input(exc.message, "groupId") from None
                 if not access.can_read:
