@@ -21,6 +21,7 @@ from db.accounts import account_for_sub
 from db.audit import audit
 from db.events import notify
 from db.pagination import Page, before_key, page_of
+from db.serving import serves_on
 from db.tables import (
     AdministrativeUnit,
     Delegate,
@@ -71,12 +72,6 @@ def group_topic(group_id: int) -> str:
     return f"group:{group_id}"
 
 
-def is_serving(delegate: Delegate, today: date) -> bool:
-    return delegate.served_from <= today and (
-        delegate.served_until is None or delegate.served_until >= today
-    )
-
-
 def access_rule(
     viewer: Viewer,
     group_id: int,
@@ -91,7 +86,7 @@ def access_rule(
     if (
         viewer_delegate is not None
         and viewer_delegate.group_id == group_id
-        and is_serving(viewer_delegate, today)
+        and serves_on(viewer_delegate, today)
     ):
         return Access.MEMBER
     if group_id in set(guest_group_ids):
@@ -136,7 +131,7 @@ async def _require_manager(
         return
     if viewer.delegate_id is not None and viewer.delegate_id == group.leader_id:
         leader = await session.get(Delegate, viewer.delegate_id)
-        if leader is not None and is_serving(leader, today):
+        if leader is not None and serves_on(leader, today):
             return
     raise ChannelRuleError(
         "FORBIDDEN", "Chỉ Tổ trưởng hoặc Văn phòng HĐND mới được mời hoặc gỡ khách mời."
@@ -208,7 +203,7 @@ async def invite_guest(
     account = await account_for_sub(session, sub)
     if account.delegate_id is not None:
         delegate = await session.get(Delegate, account.delegate_id)
-        if delegate is not None and delegate.group_id == group_id and is_serving(delegate, today):
+        if delegate is not None and delegate.group_id == group_id and serves_on(delegate, today):
             raise ChannelRuleError(
                 "DUPLICATE", "Tài khoản này đã là thành viên của Tổ.", "input", "accountSub"
             )

@@ -21,7 +21,7 @@ from sqlmodel import col
 from db.audit import audit
 from db.pagination import Page, after_key, before_key
 from db.refused import UNSET, Refusal, Refused, checked_text, required_text
-from db.sessions import serves_during
+from db.serving import serves_during
 from db.tables import (
     AgendaItem,
     Contribution,
@@ -247,7 +247,7 @@ async def record_contribution(
     delegate = await session.get(Delegate, delegate_id)
     if delegate is None:
         raise Refused(Refusal.NOT_FOUND, "Không tìm thấy đại biểu.", "input", "delegateId")
-    if not serves_during(delegate, row):
+    if not serves_during(delegate, row.starts_on, row.ends_on):
         raise Refused(
             Refusal.INVALID_INPUT,
             "Đại biểu không trong nhiệm kỳ vào những ngày của kỳ họp này.",

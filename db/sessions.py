@@ -9,11 +9,11 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from db.audit import audit
 from db.refused import Refusal, Refused, required_text
+from db.serving import serves_during
 from db.tables import (
     AgendaItem,
     Contribution,
@@ -29,24 +29,6 @@ MAX_QUOTA = 50
 MAX_AGENDA = 100
 # The only moves a session makes; anything else is INVALID_TRANSITION.
 NEXT_STATUS = {"UPCOMING": "IN_PROGRESS", "IN_PROGRESS": "CLOSED"}
-
-
-def serving_during(
-    starts_on: date | sa.SQLColumnExpression[date], ends_on: date | sa.SQLColumnExpression[date]
-) -> ColumnElement[bool]:
-    """Delegates serving on at least one day of a session (joined before its end, left after
-    its start): those a session's quota applies to."""
-    return sa.and_(
-        col(Delegate.served_from) <= ends_on,
-        sa.or_(col(Delegate.served_until).is_(None), col(Delegate.served_until) >= starts_on),
-    )
-
-
-def serves_during(delegate: Delegate, row: CouncilSession) -> bool:
-    """The Python twin of `serving_during`, for one delegate and one session."""
-    return delegate.served_from <= row.ends_on and (
-        delegate.served_until is None or delegate.served_until >= row.starts_on
-    )
 
 
 @dataclass(frozen=True)
@@ -309,7 +291,7 @@ async def excuse_delegate(
     delegate = await session.get(Delegate, delegate_id)
     if delegate is None:
         raise Refused(Refusal.NOT_FOUND, "Không tìm thấy đại biểu.", "delegateId")
-    if not serves_during(delegate, row):
+    if not serves_during(delegate, row.starts_on, row.ends_on):
         raise Refused(
             Refusal.INVALID_INPUT,
             "Đại biểu không trong nhiệm kỳ vào những ngày của kỳ họp này.",

@@ -73,6 +73,9 @@ class Context:
     # The process's LISTEN fan-out (subscriptions); the WebSocket's `connection_init` payload.
     events: EventHub | None = None
     connection_params: dict[str, Any] | None = None
+    # Reads the signed-in account again: a long subscription re-checks its access with it when
+    # the account's role or delegate link changes.
+    reload_viewer: Callable[[], Awaitable[Viewer]] | None = None
 
     def __post_init__(self) -> None:
         if self.reader is None:

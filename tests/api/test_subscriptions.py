@@ -151,7 +151,10 @@ class Client:
         """The next message (keep-alive pings answered and skipped unless `pings`)."""
         async with asyncio.timeout(WAIT):
             while True:
-                message: dict[str, Any] = orjson.loads(await self.ws.recv())
+                frame = await self.ws.recv()
+                # graphql-transport-ws speaks JSON text; clients refuse binary frames.
+                assert isinstance(frame, str), f"binary frame: {frame!r}"
+                message: dict[str, Any] = orjson.loads(frame)
                 if message["type"] == "ping":
                     await self.send({"type": "pong"})
                     if not pings:
