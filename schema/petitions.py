@@ -11,7 +11,7 @@ import strawberry
 
 from db import petitions as db_petitions
 from db.clock import local
-from db.engine import transaction
+from db.engine import transaction, vacuum
 from db.petition_access import can_view, may_see_submitter
 from db.petition_fields import Deadlines, is_overdue, support_count
 from db.tables import Petition as PetitionRow
@@ -806,13 +806,14 @@ class PetitionsMutation:
 
     @strawberry.mutation(
         description="Erase your name and phone everywhere (xoá dữ liệu cá nhân): from your "
-        "petitions and wherever their text, answer or timeline repeats them. Your petitions stay, "
-        "without identity, so the council's record is kept. Signed-in accounts."
+        "petitions and wherever their text, answer or timeline repeats them (in part, reordered, "
+        "however a number was typed), and your idempotency keys. Your petitions stay, without "
+        "identity, so the council's record is kept. Signed-in accounts."
     )
     async def erase_my_data(self, info: Info) -> EraseMyDataPayload:
         try:
             async with transaction(info.context.sessionmaker) as session:
-                count = await db_petitions.erase_my_data(
+                erased = await db_petitions.erase_my_data(
                     session,
                     info.context.viewer,
                     now=info.context.now,
@@ -820,7 +821,9 @@ class PetitionsMutation:
                 )
         except db_petitions.PetitionRefused as refused:
             return EraseMyDataPayload(erased_petition_count=0, user_errors=_user_errors(refused))
-        return EraseMyDataPayload(erased_petition_count=count, user_errors=[])
+        # Committed: now the old row versions can go too (VACUUM runs outside a transaction).
+        await vacuum(info.context.sessionmaker, erased.tables)
+        return EraseMyDataPayload(erased_petition_count=erased.petitions, user_errors=[])
 
 
 async def _petition_node(info: Info, pk: int) -> Petition | None:
