@@ -3,7 +3,7 @@ text of petitions and delegates (`hdnd_grams`, core PostgreSQL: the embedded ser
 pg_trgm), so `search` reads the index and rechecks with `LIKE` instead of scanning the table.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01
 """
 
@@ -19,8 +19,7 @@ GRAMS = (
     "FROM generate_series(1, 3) AS n, generate_series(1, length(value) - n + 1) AS i $$"
 )
 revision: str = "0008"
-# TODO(merge): "0007" (the fold-function revision) once it is on main.
-down_revision: str | Sequence[str] | None = "0006"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
