@@ -48,7 +48,8 @@ async def test_petition_search_reads_the_index(db_url: str, sessionmaker: Sessio
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
-    scope = ListScope(ANONYMOUS, datetime.now(UTC), Deadlines())
+    now = datetime.now(UTC)
+    scope = ListScope(ANONYMOUS, now, Deadlines(), today=now.date())
     conditions = filter_conditions(PetitionFilter(search="kenh xa no"), scope)
     plan = await _plan(sessionmaker, page_statement(conditions, 20, None))
     assert "ix_petition_search_grams" in plan, plan
