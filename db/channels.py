@@ -31,7 +31,7 @@ from db.tables import (
     GroupPost,
 )
 from db.tables.base import table_of, utcnow
-from db.text import clean
+from db.text import InvalidText, input_text
 from db.viewer import Role, Viewer
 
 POST_MAX = 4000
@@ -138,8 +138,19 @@ async def _require_manager(
     )
 
 
-def _text(value: str, field: str, label: str, maximum: int) -> str:
-    cleaned = clean(value)
+def _text(
+    value: str,
+    field: str,
+    label: str,
+    maximum: int,
+    *,
+    one_line: bool = False,
+    letters: bool = True,
+) -> str:
+    try:
+        cleaned = input_text(value, label, one_line=one_line, letters=letters)
+    except InvalidText as refused:
+        raise ChannelRuleError("INVALID_INPUT", str(refused), *field.split(".")) from None
     if not cleaned:
         raise ChannelRuleError("INVALID_INPUT", f"{label} không được để trống.", *field.split("."))
     if len(cleaned) > maximum:
@@ -176,8 +187,8 @@ async def invite_guest(
         raise ChannelRuleError(
             "INVALID_INPUT", "Mã tài khoản (sub) không hợp lệ.", "input", "accountSub"
         )
-    full_name = _text(data.full_name, "input.fullName", "Họ tên khách mời", NAME_MAX)
-    title = _text(data.title, "input.title", "Chức vụ khách mời", TITLE_MAX)
+    full_name = _text(data.full_name, "input.fullName", "Họ tên khách mời", NAME_MAX, one_line=True)
+    title = _text(data.title, "input.title", "Chức vụ khách mời", TITLE_MAX, one_line=True)
     unit_code: str | None = None
     if data.unit_code is not None and data.unit_code.strip():
         unit = await session.get(AdministrativeUnit, data.unit_code.strip())
@@ -335,7 +346,8 @@ async def post_to_group(
         raise ChannelRuleError(
             "FORBIDDEN", "Chỉ đại biểu của Tổ và khách mời mới được đăng bài trong kênh này."
         )
-    text = _text(body, "body", "Nội dung bài viết", POST_MAX)
+    # A post may be a single emoji (👍): visible is enough, letters are not required.
+    text = _text(body, "body", "Nội dung bài viết", POST_MAX, letters=False)
     author = await _author_name(session, viewer, group_id, access)
     post = GroupPost(
         group_id=group_id, author_account_id=viewer.account_id, author_name=author, body=text

@@ -25,7 +25,7 @@ from db.tables import (
     GroupArea,
     Term,
 )
-from db.text import like_pattern
+from db.text import search_condition
 
 # ---- administrative units -------------------------------------------------------------------
 
@@ -170,7 +170,7 @@ def _delegate_conditions(f: DelegateFilter) -> list[ColumnElement[bool]]:
             )
         )
     if f.search and f.search.strip():
-        conditions.append(col(Delegate.full_name_folded).like(like_pattern(f.search), escape="\\"))
+        conditions.append(search_condition(col(Delegate.full_name_folded), f.search))
     if f.serving is not None and f.today is not None:
         serving = serving_on(f.today)
         conditions.append(serving if f.serving else sa.not_(serving))

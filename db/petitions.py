@@ -51,7 +51,7 @@ from db.tables import (
 )
 from db.tables.base import table_of, timestamptz
 from db.tables.petitions import OPEN_STATUSES, PETITION_CATEGORIES
-from db.text import clean, like_pattern
+from db.text import InvalidText, clean, input_text, search_condition
 from db.timeline import append_event
 from db.tracking import new_tracking_code, normalize_tracking_code
 from db.viewer import Viewer
@@ -123,20 +123,46 @@ def _check_length(
         )
 
 
-def _optional_text(
-    problems: list[Problem], value: str | None, limit: int, label: str, *path: str
+def _input(
+    problems: list[Problem], value: str, label: str, *path: str, one_line: bool = False
 ) -> str | None:
-    """A trimmed NFC note, None when blank; a problem when longer than `limit`."""
+    """`value` as stored (db.text.input_text), None with a problem when refused."""
+    try:
+        return input_text(value, label, one_line=one_line)
+    except InvalidText as refused:
+        problems.append(Problem(Refusal.INVALID_INPUT, str(refused), path))
+        return None
+
+
+def _optional_text(
+    problems: list[Problem],
+    value: str | None,
+    limit: int,
+    label: str,
+    *path: str,
+    one_line: bool = False,
+) -> str | None:
+    """A trimmed NFC note, None when blank; a problem when longer than `limit` or refused by
+    db.text.input_text."""
     if value is None or not value.strip():
         return None
-    text = clean(value)
-    if len(text) > limit:
+    text = _input(problems, value, label, *path, one_line=one_line)
+    if text is not None and len(text) > limit:
         problems.append(Problem(Refusal.INVALID_INPUT, f"{label} dài tối đa {limit} ký tự.", path))
-    return text
+    return text or None
 
 
-def _required_text(problems: list[Problem], value: str, limit: int, label: str, *path: str) -> str:
-    text = clean(value)
+def _required_text(
+    problems: list[Problem],
+    value: str,
+    limit: int,
+    label: str,
+    *path: str,
+    one_line: bool = False,
+) -> str:
+    text = _input(problems, value, label, *path, one_line=one_line)
+    if text is None:
+        return ""
     if not text:
         problems.append(Problem(Refusal.INVALID_INPUT, f"{label} không được để trống.", path))
     elif len(text) > limit:
@@ -219,6 +245,7 @@ async def submit_petition(
         "Khoá chống gửi trùng",
         "input",
         "idempotencyKey",
+        one_line=True,
     )
     if problems:
         raise PetitionRefused(*problems)
@@ -240,10 +267,12 @@ async def submit_petition(
                 )
             return Submitted(petition, replayed=True)
 
-    title = clean(data.title)
-    content = clean(data.content)
-    _check_length(problems, title, TITLE_LENGTH, "Tiêu đề", "input", "title")
-    _check_length(problems, content, CONTENT_LENGTH, "Nội dung", "input", "content")
+    title = _input(problems, data.title, "Tiêu đề", "input", "title", one_line=True)
+    content = _input(problems, data.content, "Nội dung", "input", "content")
+    if title is not None:
+        _check_length(problems, title, TITLE_LENGTH, "Tiêu đề", "input", "title")
+    if content is not None:
+        _check_length(problems, content, CONTENT_LENGTH, "Nội dung", "input", "content")
     if data.category not in PETITION_CATEGORIES:
         problems.append(
             Problem(Refusal.INVALID_INPUT, "Lĩnh vực không hợp lệ.", ("input", "category"))
@@ -310,6 +339,7 @@ async def submit_petition(
     if problems:
         raise PetitionRefused(*problems)
     assert commune is not None and group_id is not None
+    assert title is not None and content is not None
 
     recent = (
         await session.execute(
@@ -468,7 +498,7 @@ def _step_values(
         values["acknowledged_at"] = now
     elif action is Action.FORWARD:
         agency = _required_text(
-            problems, args.agency or "", AGENCY_LENGTH, "Cơ quan nhận", "agency"
+            problems, args.agency or "", AGENCY_LENGTH, "Cơ quan nhận", "agency", one_line=True
         )
         extra = _optional_text(problems, args.note, NOTE_LENGTH, "Ghi chú", "note")
         values["forwarded_agency"] = agency
@@ -478,7 +508,12 @@ def _step_values(
             problems, args.body or "", CONTENT_LENGTH[1], "Nội dung trả lời", "body"
         )
         respondent = _required_text(
-            problems, args.respondent or "", RESPONDENT_LENGTH, "Người trả lời", "respondent"
+            problems,
+            args.respondent or "",
+            RESPONDENT_LENGTH,
+            "Người trả lời",
+            "respondent",
+            one_line=True,
         )
         values.update(answer_body=body, answer_respondent=respondent, answered_at=now)
         note = f"Trả lời của {respondent}"
@@ -675,7 +710,7 @@ def filter_conditions(f: PetitionFilter, scope: ListScope) -> list[ColumnElement
     if f.delegate_id is not None:
         conditions.append(col(Petition.delegate_id) == f.delegate_id)
     if f.search and f.search.strip():
-        conditions.append(col(Petition.search_folded).like(like_pattern(f.search), escape="\\"))
+        conditions.append(search_condition(col(Petition.search_folded), f.search))
     if f.overdue is not None:
         overdue = overdue_condition(scope.now, scope.deadlines)
         conditions.append(overdue if f.overdue else sa.not_(overdue))
@@ -960,12 +995,23 @@ async def my_data(session: AsyncSession, viewer: Viewer) -> MyDataRecord | None:
     )
 
 
+@dataclass(frozen=True)
+class Erased:
+    """What `erase_my_data` did: how many petitions lost their identity, and the tables whose
+    rows it changed or deleted (their dead row versions still hold the old values until
+    VACUUM, which cannot run in the transaction: see `db.engine.vacuum`)."""
+
+    petitions: int
+    tables: tuple[str, ...]
+
+
 async def erase_my_data(
     session: AsyncSession, viewer: Viewer, *, now: datetime, request_id: str | None = None
-) -> int:
+) -> Erased:
     """Remove the viewer's name and phone from their petitions (the fields, and wherever the
-    text of a petition, its answer or its timeline repeats them); the petitions stay. Returns
-    how many petitions were touched."""
+    text of a petition, its answer or its timeline repeats them, as db.redact finds them) and
+    forget their idempotency keys (a key is whatever the client chose to send, a phone number
+    as likely as not); the petitions stay."""
     if not viewer.is_signed_in or viewer.account_id is None:
         raise _refuse(Refusal.FORBIDDEN, SIGN_IN)
     petitions = list(
@@ -984,6 +1030,7 @@ async def erase_my_data(
         names.add(clean(viewer.name))
     if viewer.phone and (normalized := normalize_vn_phone(viewer.phone)):
         phones.add(normalized)
+    touched: list[str] = []
     ids = [p.id for p in petitions if p.id is not None]
     for p in petitions:
         await session.execute(
@@ -1001,6 +1048,8 @@ async def erase_my_data(
             )
             .execution_options(synchronize_session=False)
         )
+    if petitions:
+        touched.append(table_of(Petition).name)
     # Notes of their petitions' timelines, and anything else they wrote in a timeline.
     events = (
         await session.execute(
@@ -1022,6 +1071,16 @@ async def erase_my_data(
                 .values(note=cleaned)
                 .execution_options(synchronize_session=False)
             )
+            if table_of(PetitionEvent).name not in touched:
+                touched.append(table_of(PetitionEvent).name)
+    # Replays of an earlier key now make a new petition: the price of forgetting what was sent.
+    forgotten = await session.execute(
+        sa.delete(PetitionIdempotency).where(
+            col(PetitionIdempotency.account_id) == viewer.account_id
+        )
+    )
+    if forgotten.rowcount:  # type: ignore[attr-defined]
+        touched.append(table_of(PetitionIdempotency).name)
     await audit(
         session,
         viewer,
@@ -1031,4 +1090,4 @@ async def erase_my_data(
         request_id=request_id,
         details={"petitions": len(ids)},
     )
-    return len(ids)
+    return Erased(petitions=len(ids), tables=tuple(touched))

@@ -68,7 +68,9 @@ async def create_session(
     session: AsyncSession, viewer: Viewer, new: NewSession, *, request_id: str | None = None
 ) -> CouncilSession:
     """A new UPCOMING session with its agenda (STAFF and ADMIN; the caller checks the role)."""
-    title = required_text(new.title, ("input", "title"), "tên kỳ họp", min_len=5, max_len=300)
+    title = required_text(
+        new.title, ("input", "title"), "tên kỳ họp", min_len=5, max_len=300, one_line=True
+    )
     if new.kind not in SESSION_KINDS:
         raise Refused(Refusal.INVALID_INPUT, "Loại kỳ họp không hợp lệ.", "input", "kind")
     if new.ends_on < new.starts_on:
@@ -88,7 +90,9 @@ async def create_session(
             Refusal.INVALID_INPUT, f"Tối đa {MAX_AGENDA} nội dung chương trình.", "input", "agenda"
         )
     agenda = [
-        required_text(t, ("input", "agenda", str(i)), "nội dung", min_len=3, max_len=300)
+        required_text(
+            t, ("input", "agenda", str(i)), "nội dung", min_len=3, max_len=300, one_line=True
+        )
         for i, t in enumerate(new.agenda)
     ]
     term = await _term_for(session, new.term, new.starts_on)
@@ -202,7 +206,7 @@ async def add_agenda_item(
     request_id: str | None = None,
 ) -> AgendaItem:
     """Append an item to a session's agenda (not once the session is closed)."""
-    text = required_text(title, ("title",), "nội dung", min_len=3, max_len=300)
+    text = required_text(title, ("title",), "nội dung", min_len=3, max_len=300, one_line=True)
     row = await _locked_session(session, session_id, "sessionId")
     if row.status == "CLOSED":
         raise Refused(

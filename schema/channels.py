@@ -28,6 +28,7 @@ from db.tables import GroupPost as PostRow
 from db.tables import PetitionEvent as PetitionEventRow
 from db.timeline import petition_topic
 from schema.context import Info, tick
+from schema.cost import most
 from schema.errors import (
     UserError,
     UserErrorCode,
@@ -172,7 +173,7 @@ class GuestPayload:
         description="The guest invited or removed; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success."
+        directives=most(20), description="Why it was refused; empty on success."
     )
 
 
@@ -180,7 +181,7 @@ class GuestPayload:
 class GroupPostPayload:
     post: GroupPost | None = strawberry.field(description="The new post; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success."
+        directives=most(20), description="Why it was refused; empty on success."
     )
 
 

@@ -51,6 +51,10 @@ class Petition(SQLModel, table=True):
             "id",
             postgresql_ops={"unit_path": "text_pattern_ops"},
         ),
+        # `search`: the grams of the folded text (migration 0008, db.text.search_condition).
+        sa.Index(
+            "ix_petition_search_grams", sa.text("hdnd_grams(search_folded)"), postgresql_using="gin"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
