@@ -1,6 +1,7 @@
 """Masked unexpected errors, JSON-lines logs without secrets or personal data, metrics."""
 
 import logging
+from collections import OrderedDict
 from typing import Any, NoReturn
 
 import orjson
@@ -10,6 +11,7 @@ from httpx import AsyncClient
 from api.logs import JsonLines
 from api.settings import Settings
 from db import council
+from schema.compiled.execution import PLANS
 from schema.compiled.roots import ROOTS, Root
 from tests.api.helpers import auth
 from tests.conftest import bearer
@@ -40,6 +42,7 @@ async def test_unexpected_error_is_masked_and_logged_under_its_request_id(
     monkeypatch.setattr(council, "list_groups", broken)
     # The compiled read path (schema.compiled) fails the same way, while building its plan.
     monkeypatch.setitem(ROOTS, "delegateGroups", Root(lambda args: {}, broken_build))
+    monkeypatch.setattr(PLANS, "entries", OrderedDict())  # no plan made earlier is reused
     caplog.set_level(logging.INFO)
     response = await client.post(
         "/graphql",
