@@ -16,7 +16,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -27,6 +27,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
+from api import graphiql
 from api.guard import RequestGuard, graphql_error_response
 from api.identity import AuthenticationError, account_viewer, authenticate, viewer_from_headers
 from api.ratelimit import RateLimiter, make_storage
@@ -210,6 +211,10 @@ class GraphQLApp(GraphQL[Context, None]):
         unset: UnsetType = UNSET
         return unset
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL, all from this origin, opening on the tour (not Strawberry's CDN page)."""
+        return graphiql.render(request)
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
@@ -307,6 +312,13 @@ def _cors(settings: Settings) -> list[Middleware]:
     ]
 
 
+def _graphiql_assets(settings: Settings) -> list[BaseRoute]:
+    """GraphiQL's script, styles and workers; nothing when GraphiQL is off."""
+    if not settings.graphiql:
+        return []
+    return [Mount(graphiql.STATIC_PATH, app=graphiql.static_files(), name="graphiql")]
+
+
 def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Starlette:
     """The application; its engine is made in the lifespan and disposed there."""
     settings = settings or get_settings()
@@ -340,6 +352,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             *report_routes(),
+            *_graphiql_assets(settings),
         ],
         lifespan=lifespan,
         middleware=[*_cors(settings), Middleware(RequestGuard)],
