@@ -13,7 +13,7 @@ checked when configured. A token that fails is an error (HTTP 401), never an ano
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import jwt
@@ -21,6 +21,7 @@ import jwt.types
 
 from api.jwks import ASYMMETRIC, KeysUnavailable, provider_keys
 from api.settings import Settings
+from db import clock
 from db.accounts import viewer_for_sub
 from db.engine import Sessionmaker, transaction
 from db.integrators import integrator_for_key
@@ -101,7 +102,7 @@ def issue_token(
     ttl_seconds: int = 3600,
 ) -> str:
     """A token as App Hậu Giang would sign it: for `hdnd token`, the demo and tests."""
-    now = datetime.now(UTC)
+    now = clock.now()
     claims: dict[str, Any] = {"sub": sub, "iat": now, "exp": now + timedelta(seconds=ttl_seconds)}
     if name:
         claims["name"] = name

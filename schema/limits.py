@@ -29,6 +29,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.types import ExecutionContext
 
 from db.pagination import MAX_PAGE
+from schema.context import OperationClock
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -208,6 +209,7 @@ def schema_extensions(suggestions: bool) -> list[Any]:
     """Extensions every schema carries, in order; `ResolveViewer` must stay last."""
     # Factories: Strawberry makes each extension afresh per request, so no state is shared.
     return [
+        OperationClock,
         RequestFacts,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(LIMIT_RULES),
