@@ -35,7 +35,9 @@ class Screen:
     variables: dict[str, Any] = field(default_factory=dict)
 
     def query(self) -> str:
-        return f"# {self.title}\n{self.document.strip()}\n"
+        # The title on two lines (Vietnamese, then English) so it fits the editor's width.
+        heading = "".join(f"# {part}\n" for part in self.title.split(" / "))
+        return f"{heading}{self.document.strip()}\n"
 
 
 TOUR: tuple[Screen, ...] = (
@@ -216,9 +218,7 @@ def page_config() -> dict[str, Any]:
             for screen in TOUR
         ],
         "headers": HEADERS_NOTE,
-        "workers": {
-            name: f"{STATIC_PATH}/{files[name]}" for name in ("editor", "json", "graphql")
-        },
+        "workers": {name: f"{STATIC_PATH}/{files[name]}" for name in ("editor", "json", "graphql")},
     }
 
 

@@ -67,7 +67,10 @@ async def test_graphiql_in_a_browser(db_url: str) -> None:
 
         def note_request(request: Request) -> None:
             parts = urlsplit(request.url)
-            if parts.scheme not in ("data", "blob") and f"{parts.scheme}://{parts.netloc}" != origin:
+            if (
+                parts.scheme not in ("data", "blob")
+                and f"{parts.scheme}://{parts.netloc}" != origin
+            ):
                 elsewhere.append(request.url)
 
         def note_websocket(socket: WebSocket) -> None:

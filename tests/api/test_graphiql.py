@@ -95,7 +95,7 @@ class _Assets(HTMLParser):
 
 
 def same_origin(url: str) -> bool:
-    return url.startswith("/") and not url.startswith("//") or url.startswith("data:")
+    return (url.startswith("/") and not url.startswith("//")) or url.startswith("data:")
 
 
 async def test_page_loads_only_same_origin_files_that_exist(client: AsyncClient) -> None:
