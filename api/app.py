@@ -1,5 +1,6 @@
 """The Starlette application: GraphQL over HTTP and WebSocket, health, readiness, metrics."""
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -30,12 +31,19 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from api import graphiql
 from api.guard import RequestGuard, graphql_error_response, log_operation
-from api.identity import AuthenticationError, Identity, account_viewer, authenticate
+from api.identity import (
+    AuthenticationError,
+    Identity,
+    Throttled,
+    account_viewer,
+    admit,
+    authenticate,
+)
 from api.ratelimit import RateLimiter, make_storage
 from api.reports import report_routes
 from api.settings import Settings, get_settings
 from api.websocket import KeepAliveTransportWSHandler, TextWebSocketAdapter
-from db.engine import Sessionmaker, make_engine, make_reader, make_sessionmaker
+from db.engine import Sessionmaker, gated, make_engine, make_reader, make_sessionmaker
 from db.listener import EventHub, listening_connections, open_subscriptions
 from db.migrate import is_migrated
 from db.viewer import ANONYMOUS, Viewer
@@ -53,6 +61,7 @@ Gauge("hdnd_event_listener_up", "1 while this process's LISTEN connection is up.
 
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+READY_TIMEOUT = 1.5  # seconds /readyz waits for the database before answering 503
 
 
 def _wants_graphql_response(accept: str) -> bool:
@@ -98,15 +107,32 @@ class GraphQLApp(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
-        response = await self._refusal(request, state)
-        if response is None:
-            try:
-                response = await self.run(request)
-            except HTTPException as exc:
-                response = _http_refusal(exc, scope)
-            else:
-                self._graphql_over_http(request, response, state)
+        try:
+            # The whole request, credentials included, within one deadline; cancelling it gives
+            # its connections back (the sessions close as the cancellation unwinds them).
+            async with asyncio.timeout(self.settings.request_timeout):
+                response = await self._answer(request, state)
+        except TimeoutError:
+            log.warning("request deadline passed", extra={"request_id": state.get("request_id")})
+            response = graphql_error_response(
+                503,
+                "Máy chủ không trả lời kịp trong thời hạn của yêu cầu; hãy thử lại sau.",
+                "TIMEOUT",
+                headers={"Retry-After": "1"},
+                scope=scope,
+            )
         await response(scope, receive, send)
+
+    async def _answer(self, request: Request, state: dict[str, Any]) -> Response:
+        response = await self._refusal(request, state)
+        if response is not None:
+            return response
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            return _http_refusal(exc, request.scope)
+        self._graphql_over_http(request, response, state)
+        return response
 
     async def _refusal(self, request: Request, state: dict[str, Any]) -> Response | None:
         """The answer refusing this request before GraphQL runs, or None to go on."""
@@ -122,8 +148,11 @@ class GraphQLApp(GraphQL[Context, None]):
                     headers={"Accept-Post": "application/json"},
                     scope=scope,
                 )
+        client_host = request.client.host if request.client else None
         try:
-            identity = await authenticate(self.settings, _sessionmaker(scope), request.headers)
+            identity = await admit(
+                self.settings, _sessionmaker(scope), self.limiter, request.headers, client_host
+            )
         except AuthenticationError as exc:
             return graphql_error_response(
                 401,
@@ -132,20 +161,17 @@ class GraphQLApp(GraphQL[Context, None]):
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 scope=scope,
             )
-        state["viewer"] = identity.viewer
-        state["claims"] = identity.claims
-        verdict = await self.limiter.hit(
-            identity.budget(request.client.host if request.client else None)
-        )
-        if not verdict.allowed:
+        except Throttled as exc:
             return graphql_error_response(
                 429,
-                f"Quá nhiều yêu cầu; hãy thử lại sau {verdict.retry_after} giây.",
+                f"Quá nhiều yêu cầu; hãy thử lại sau {exc.retry_after} giây.",
                 "RATE_LIMITED",
-                headers={"Retry-After": str(verdict.retry_after)},
+                headers={"Retry-After": str(exc.retry_after)},
                 scope=scope,
-                retryAfter=verdict.retry_after,
+                retryAfter=exc.retry_after,
             )
+        state["viewer"] = identity.viewer
+        state["claims"] = identity.claims
         return None
 
     def _graphql_over_http(
@@ -177,6 +203,8 @@ class GraphQLApp(GraphQL[Context, None]):
         viewer: Viewer = state.get("viewer", ANONYMOUS)
         sessionmaker = _sessionmaker(request.scope)
         claims = state.get("claims")
+        # At most a few connections for this request, however many fields and aliases it has.
+        gate = asyncio.Semaphore(self.settings.db_connections_per_request)
 
         async def load_viewer() -> Viewer:
             resolved = await account_viewer(sessionmaker, claims)
@@ -185,8 +213,8 @@ class GraphQLApp(GraphQL[Context, None]):
 
         return Context(
             viewer=viewer,
-            sessionmaker=sessionmaker,
-            reader=request.scope["app"].state.reader,
+            sessionmaker=gated(sessionmaker, gate),
+            reader=gated(request.scope["app"].state.reader, gate),
             settings=self.settings,
             request_id=state.get("request_id", uuid.uuid4().hex),
             request=request,
@@ -329,17 +357,31 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+async def _database_state(engine: AsyncEngine) -> bool:
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+    return await is_migrated(engine)
+
+
+def _forget(task: "asyncio.Task[bool]") -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved, so a late failure is not reported as unhandled
+
+
 async def readyz(request: Request) -> Response:
     """Ready only when the database answers and every migration is applied."""
     engine: AsyncEngine = request.app.state.engine
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-        migrated = await is_migrated(engine)
-    except Exception:  # any failure to reach the database means "not ready"
+    # A database that does not answer at once is not ready: the probe answers within
+    # READY_TIMEOUT even when cleaning up after a frozen server would take longer (the check
+    # is cancelled and left to unwind on its own).
+    check = asyncio.create_task(_database_state(engine))
+    check.add_done_callback(_forget)
+    done, _ = await asyncio.wait({check}, timeout=READY_TIMEOUT)
+    if not done or check.cancelled() or check.exception() is not None:
+        check.cancel()
         log.warning("readiness check: database unreachable")
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-    if not migrated:
+    if not check.result():
         return JSONResponse({"status": "unavailable", "database": "not migrated"}, status_code=503)
     return JSONResponse({"status": "ready"})
 
@@ -381,7 +423,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = make_engine(url, pool_size=settings.db_pool_size)
+        engine = make_engine(
+            url, pool_size=settings.db_pool_size, statement_timeout=settings.statement_timeout
+        )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.reader = make_reader(engine)

@@ -3,10 +3,11 @@ apikey."""
 
 import asyncio
 import errno
+import os
 import secrets
 import socket
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -188,7 +189,18 @@ def serve(
             access_log=False,  # api.guard writes the access log, without query strings
             ws="websockets-sansio",
             ws_max_size=MAX_BODY,  # a WebSocket message is bounded like a POST body (1 MiB)
+            **proxy_options(os.environ),
         )
+
+
+def proxy_options(environ: Mapping[str, str]) -> dict[str, Any]:
+    """uvicorn's proxy settings: `X-Forwarded-For` believed only from the addresses in
+    `FORWARDED_ALLOW_IPS`. Unset, no one is believed, 127.0.0.1 included (uvicorn's own default
+    trusts it, which let any local client choose its rate-limit identity)."""
+    allowed = environ.get("FORWARDED_ALLOW_IPS", "").strip()
+    if not allowed:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": allowed}
 
 
 @app.command()

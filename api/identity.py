@@ -20,6 +20,7 @@ import jwt
 import jwt.types
 
 from api.jwks import ASYMMETRIC, KeysUnavailable, provider_keys
+from api.ratelimit import RateLimiter
 from api.settings import Settings
 from db import clock
 from db.accounts import viewer_for_sub
@@ -32,6 +33,14 @@ ALGORITHM = "HS256"
 
 class AuthenticationError(Exception):
     """The request carried credentials that do not hold; the message is for the client."""
+
+
+class Throttled(Exception):
+    """The client spent its budget (HTTP 429); `retry_after` is in whole seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
 
 
 def _secret(settings: Settings) -> str:
@@ -192,3 +201,35 @@ async def viewer_from_headers(
     if token is None:
         return ANONYMOUS
     return await account_viewer(sessionmaker, await verify_token(settings, token))
+
+
+async def admit(
+    settings: Settings,
+    sessionmaker: Sessionmaker,
+    limiter: RateLimiter,
+    headers: Mapping[str, str],
+    client_host: str | None,
+) -> Identity:
+    """The request's Identity, its request spent from its client's budget.
+
+    Credentials that fail spend from their address's budget of failures (as many a minute as
+    requests), so bad keys and tokens are throttled like good ones: once it is spent, an API
+    key is not even looked up (no SQL) and every failure answers 429 instead of 401.
+    Raises AuthenticationError (401) or Throttled (429).
+    """
+    failures = f"failed:{client_host or '-'}"
+    if headers.get("x-api-key") is not None:
+        verdict = await limiter.peek(failures)
+        if not verdict.allowed:
+            raise Throttled(verdict.retry_after)
+    try:
+        identity = await authenticate(settings, sessionmaker, headers)
+    except AuthenticationError:
+        verdict = await limiter.hit(failures)
+        if not verdict.allowed:
+            raise Throttled(verdict.retry_after) from None
+        raise
+    verdict = await limiter.hit(identity.budget(client_host))
+    if not verdict.allowed:
+        raise Throttled(verdict.retry_after)
+    return identity

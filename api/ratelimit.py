@@ -52,3 +52,14 @@ class RateLimiter:
             return Verdict(True, 0)
         wait = max(1, math.ceil(stats.reset_time - time.time()))
         return Verdict(False, wait)
+
+    async def peek(self, client: str) -> Verdict:
+        """Whether `client` has budget left, spending none."""
+        try:
+            if await self.strategy.test(self.item, client):
+                return Verdict(True, 0)
+            stats = await self.strategy.get_window_stats(self.item, client)
+        except Exception as exc:  # as in `hit`: fail open
+            log.warning("rate limiter unavailable", extra={"error_type": type(exc).__name__})
+            return Verdict(True, 0)
+        return Verdict(False, max(1, math.ceil(stats.reset_time - time.time())))

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.identity import AuthenticationError, authenticate
+from api.identity import AuthenticationError, Throttled, admit
 from api.ratelimit import RateLimiter
 from api.settings import Settings
 from db.compliance import Standing, session_compliance
@@ -54,16 +54,16 @@ async def compliance_csv(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     sessionmaker: Sessionmaker = request.app.state.sessionmaker
     limiter: RateLimiter = request.app.state.limiter
+    client_host = request.client.host if request.client else None
     try:
-        identity = await authenticate(settings, sessionmaker, request.headers)
+        identity = await admit(settings, sessionmaker, limiter, request.headers, client_host)
     except AuthenticationError as exc:
         return _problem(401, str(exc), **{"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    verdict = await limiter.hit(identity.budget(request.client.host if request.client else None))
-    if not verdict.allowed:
+    except Throttled as exc:
         return _problem(
             429,
-            f"Quá nhiều yêu cầu; hãy thử lại sau {verdict.retry_after} giây.",
-            **{"Retry-After": str(verdict.retry_after)},
+            f"Quá nhiều yêu cầu; hãy thử lại sau {exc.retry_after} giây.",
+            **{"Retry-After": str(exc.retry_after)},
         )
     if identity.viewer.kind is ViewerKind.INTEGRATOR:
         return _problem(403, "Khóa API chỉ xem được dữ liệu công khai.")

@@ -38,6 +38,22 @@ class Settings(BaseSettings):
     answer_days: int = Field(30, ge=1, description="Days to answer a petition before overdue.")
     log_level: str = Field("INFO", description="Log level of the JSON-lines log.")
     db_pool_size: int = Field(10, ge=1, description="Database connections per process.")
+    max_query_cost: int = Field(
+        10_000,
+        ge=1,
+        description="Most objects one request's answer may hold (query cost; QUERY_TOO_COMPLEX).",
+    )
+    statement_timeout: float = Field(
+        3, gt=0, description="Seconds one SQL statement may run (PostgreSQL statement_timeout)."
+    )
+    request_timeout: float = Field(
+        5, gt=0, description="Seconds one HTTP request may take in all; then TIMEOUT (HTTP 503)."
+    )
+    db_connections_per_request: int = Field(
+        3,
+        ge=1,
+        description="Database connections one request may hold at once, whatever its aliases.",
+    )
     ws_keep_alive: float = Field(
         15, gt=0, description="Seconds between keep-alive pings on a WebSocket (subscriptions)."
     )

@@ -12,6 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from db.pagination import Page, after_key, page_of
+from db.serving import serving_on
 from db.tables import (
     AdministrativeUnit,
     Committee,
@@ -24,7 +25,7 @@ from db.tables import (
     GroupArea,
     Term,
 )
-from db.text import like_pattern
+from db.text import search_condition
 
 # ---- administrative units -------------------------------------------------------------------
 
@@ -108,14 +109,6 @@ async def group_areas_by_group_ids(
     return result
 
 
-def serving_on(day: date) -> ColumnElement[bool]:
-    """Delegates serving on `day`."""
-    return sa.and_(
-        col(Delegate.served_from) <= day,
-        sa.or_(col(Delegate.served_until).is_(None), col(Delegate.served_until) >= day),
-    )
-
-
 async def group_members_by_group_ids(
     session: AsyncSession, ids: Sequence[int], today: date
 ) -> dict[int, list[Delegate]]:
@@ -177,7 +170,7 @@ def _delegate_conditions(f: DelegateFilter) -> list[ColumnElement[bool]]:
             )
         )
     if f.search and f.search.strip():
-        conditions.append(col(Delegate.full_name_folded).like(like_pattern(f.search), escape="\\"))
+        conditions.append(search_condition(col(Delegate.full_name_folded), f.search))
     if f.serving is not None and f.today is not None:
         serving = serving_on(f.today)
         conditions.append(serving if f.serving else sa.not_(serving))

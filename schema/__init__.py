@@ -3,7 +3,7 @@
 from typing import Any
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache
 from strawberry.tools import merge_types
 
 from schema.channels import ChannelsMutation, ChannelsSubscription
@@ -53,14 +53,14 @@ Subscription = merge_types("Subscription", SUBSCRIPTIONS) if SUBSCRIPTIONS else 
 
 
 def build_schema(*, suggestions: bool = True) -> strawberry.Schema:
-    """The schema with parse and validation caches (most of a request's cost otherwise)."""
+    """The schema with parse and validation caches (most of a request's cost otherwise);
+    `schema_extensions` adds the validation cache after the limits that may skip it."""
     from strawberry.schema.config import StrawberryConfig
 
     from schema.limits import HdndSchema, schema_extensions
 
     extensions: list[Any] = [
         lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
         *schema_extensions(suggestions),
     ]
     built = HdndSchema(

@@ -28,6 +28,7 @@ from db.tables import GroupPost as PostRow
 from db.tables import PetitionEvent as PetitionEventRow
 from db.timeline import petition_topic
 from schema.context import Info, tick
+from schema.cost import most
 from schema.errors import (
     UserError,
     UserErrorCode,
@@ -172,7 +173,7 @@ class GuestPayload:
         description="The guest invited or removed; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success."
+        directives=most(20), description="Why it was refused; empty on success."
     )
 
 
@@ -180,7 +181,7 @@ class GuestPayload:
 class GroupPostPayload:
     post: GroupPost | None = strawberry.field(description="The new post; null when refused.")
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success."
+        directives=most(20), description="Why it was refused; empty on success."
     )
 
 
@@ -454,7 +455,7 @@ async def _petition_event_stream(
     async def recheck() -> None:
         await _reload_viewer(info)
         async with ctx.read() as session:
-            allowed = await can_view_petition(session, ctx.viewer, petition_id)
+            allowed = await can_view_petition(session, ctx.viewer, petition_id, ctx.today)
         if not allowed:
             raise forbidden("Bạn không còn quyền theo dõi kiến nghị này.")
 
@@ -519,7 +520,7 @@ class ChannelsSubscription:
         try:
             async with ctx.read() as session:
                 # A hidden petition and a missing one answer alike: nothing about it leaks.
-                if not await can_view_petition(session, ctx.viewer, pid):
+                if not await can_view_petition(session, ctx.viewer, pid, ctx.today):
                     raise forbidden("Không có kiến nghị này, hoặc bạn không có quyền theo dõi nó.")
                 since = await db_live.latest_petition_event_id(session, pid)
             inbox.establish()

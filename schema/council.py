@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db import council as db_council
+from db.directory_admin import MAX_COMMITTEES
 from db.tables import AdministrativeUnit as UnitRow
 from db.tables import Committee as CommitteeRow
 from db.tables import Constituency as ConstituencyRow
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from schema.directory_admin import DirectoryChange
     from schema.sessions import ContributionConnection, DelegateScorecard
 
+from schema.cost import SEARCH_WEIGHT, most, paged, weighing
 from schema.relay import (
     Connection,
     Node,
@@ -105,7 +107,9 @@ class AdministrativeUnit:
         row = await info.context.loaders.unit_by_code.load(self.parent_code)
         return AdministrativeUnit.from_row(row) if row else None
 
-    @strawberry.field(description="Units directly below this one, by code.")
+    # Priced as a district's communes (up to 20): the province's own children in a two-level
+    # structure are more, but only one unit has them, so the province → units tree stays cheap.
+    @strawberry.field(directives=most(20), description="Units directly below this one, by code.")
     async def children(self, info: Info) -> list["AdministrativeUnit"]:
         rows = await info.context.loaders.unit_children_by_code.load(self.code)
         return [AdministrativeUnit.from_row(r) for r in rows]
@@ -129,7 +133,7 @@ class Committee(Node):
             kind=CommitteeKind(row.kind),
         )
 
-    @strawberry.field(description="Delegates serving on it today, by name.")
+    @strawberry.field(directives=most(30), description="Delegates serving on it today, by name.")
     async def members(self, info: Info) -> list["Delegate"]:
         rows = await info.context.loaders.committee_members_by_id.load(self.pk)
         return [Delegate.from_row(r) for r in rows]
@@ -155,13 +159,14 @@ class Constituency(Node):
             seats=row.seats,
         )
 
-    @strawberry.field(description="Units that vote in it.")
+    @strawberry.field(directives=most(30), description="Units that vote in it.")
     async def units(self, info: Info) -> list[AdministrativeUnit]:
         rows = await info.context.loaders.constituency_units_by_id.load(self.pk)
         return [AdministrativeUnit.from_row(r) for r in rows]
 
     @strawberry.field(
-        description="Delegates elected in it this term (also those who have left; see `servedUntil`)."
+        directives=most(10),
+        description="Delegates elected in it this term (also those who have left; see `servedUntil`).",
     )
     async def delegates(self, info: Info) -> list["Delegate"]:
         rows = await info.context.loaders.constituency_delegates_by_id.load(self.pk)
@@ -187,7 +192,8 @@ class DelegateGroup(Node):
         )
 
     @strawberry.field(
-        description="Units the group covers: a district, or wards and communes. Petitions from these units are routed to it."
+        directives=most(50),
+        description="Units the group covers: a district, or wards and communes. Petitions from these units are routed to it.",
     )
     async def areas(self, info: Info) -> list[AdministrativeUnit]:
         rows = await info.context.loaders.group_areas_by_group_id.load(self.pk)
@@ -200,7 +206,9 @@ class DelegateGroup(Node):
         row = await info.context.loaders.delegate_by_id.load(self.leader_id)
         return Delegate.from_row(row) if row else None
 
-    @strawberry.field(description="Delegates of the group serving today, by name.")
+    @strawberry.field(
+        directives=most(30), description="Delegates of the group serving today, by name."
+    )
     async def members(self, info: Info) -> list["Delegate"]:
         rows = await info.context.loaders.group_members_by_group_id.load(self.pk)
         return [Delegate.from_row(r) for r in rows]
@@ -210,6 +218,7 @@ class DelegateGroup(Node):
         return len(await info.context.loaders.group_members_by_group_id.load(self.pk))
 
     @strawberry.field(
+        directives=most(100),
         description="Changes of the group's record, oldest first (STAFF, MONITOR, ADMIN).",
         permission_classes=[has_role(*EVERYONE_WHO_SEES_ALL)],
     )
@@ -221,6 +230,7 @@ class DelegateGroup(Node):
         return await history(info, "DelegateGroup", self.pk)
 
     @strawberry.field(
+        directives=most(50),
         description="Guests invited to the group's channel (khách mời), by invitation time. "
         "Readable by members of the group, its guests, STAFF, MONITOR and ADMIN.",
         metadata={"restricted": "members of the group, its guests, STAFF, MONITOR, ADMIN"},
@@ -229,6 +239,7 @@ class DelegateGroup(Node):
         return await group_guests(info, self.pk)
 
     @strawberry.field(
+        directives=paged(),
         description="Posts of the group's channel (nhóm trao đổi), newest first (at most 100 a "
         "page). Readable by members of the group, its guests, STAFF, MONITOR and ADMIN.",
         metadata={"restricted": "members of the group, its guests, STAFF, MONITOR, ADMIN"},
@@ -300,14 +311,16 @@ class Delegate(Node):
         return Constituency.from_row(row) if row else None
 
     @strawberry.field(
-        description="Committees (Ban) and the standing committee the delegate sits on."
+        directives=most(MAX_COMMITTEES),
+        description="Committees (Ban) and the standing committee the delegate sits on.",
     )
     async def committees(self, info: Info) -> list[Committee]:
         rows = await info.context.loaders.committees_by_delegate_id.load(self.pk)
         return [Committee.from_row(r) for r in rows]
 
     @strawberry.field(
-        description="The delegate's contributions at sessions (ý kiến, chất vấn), newest first; `sessionId` narrows to one session."
+        directives=paged(),
+        description="The delegate's contributions at sessions (ý kiến, chất vấn), newest first; `sessionId` narrows to one session.",
     )
     async def contributions(
         self,
@@ -343,6 +356,7 @@ class Delegate(Node):
         return await delegate_scorecard(info, self.pk, from_, to)
 
     @strawberry.field(
+        directives=most(100),
         description="Changes of the delegate's record, oldest first (STAFF, MONITOR, ADMIN).",
         permission_classes=[has_role(*EVERYONE_WHO_SEES_ALL)],
     )
@@ -382,6 +396,7 @@ class DelegateFilter:
         default=None, description="Only this constituency."
     )
     search: str | None = strawberry.field(
+        directives=weighing(SEARCH_WEIGHT),
         default=None,
         description="Part of the name; case and diacritics are ignored («vi thanh» finds «Vị Thanh»).",
     )
@@ -409,7 +424,8 @@ def _db_filter(f: DelegateFilter | None, today: date) -> db_council.DelegateFilt
 @strawberry.type
 class CouncilQuery:
     @strawberry.field(
-        description="Administrative units, by code; narrow by `level` and/or `parentCode`."
+        directives=most(200),
+        description="Administrative units, by code; narrow by `level` and/or `parentCode`.",
     )
     async def units(
         self, info: Info, level: UnitLevel | None = None, parent_code: str | None = None
@@ -418,19 +434,26 @@ class CouncilQuery:
             rows = await db_council.list_units(session, level.name if level else None, parent_code)
         return [AdministrativeUnit.from_row(r) for r in rows]
 
-    @strawberry.field(description="Every delegate group (Tổ đại biểu) of the council.")
+    @strawberry.field(
+        directives=most(50), description="Every delegate group (Tổ đại biểu) of the council."
+    )
     async def delegate_groups(self, info: Info) -> list[DelegateGroup]:
         async with info.context.read() as session:
             rows = await db_council.list_groups(session)
         return [DelegateGroup.from_row(r) for r in rows]
 
-    @strawberry.field(description="The council's committees (Ban) and its standing committee.")
+    @strawberry.field(
+        directives=most(10),
+        description="The council's committees (Ban) and its standing committee.",
+    )
     async def committees(self, info: Info) -> list[Committee]:
         async with info.context.read() as session:
             rows = await db_council.list_committees(session)
         return [Committee.from_row(r) for r in rows]
 
-    @strawberry.field(description="The delegate directory in name order (at most 100 a page).")
+    @strawberry.field(
+        directives=paged(), description="The delegate directory in name order (at most 100 a page)."
+    )
     async def delegates(
         self,
         info: Info,
@@ -463,8 +486,9 @@ class CouncilQuery:
         )
 
     @strawberry.field(
+        directives=most(30),
         description="Who represents this unit: delegates serving today elected in a constituency covering it "
-        "(for a district, any of its communes); otherwise the delegates of the group covering it."
+        "(for a district, any of its communes); otherwise the delegates of the group covering it.",
     )
     async def delegates_for_unit(self, info: Info, code: str) -> list[Delegate]:
         async with info.context.read() as session:

@@ -15,6 +15,7 @@ from db.tables import DelegateGroup as GroupRow
 from db.tables import DirectoryChange as ChangeRow
 from db.viewer import Role
 from schema.context import LOCAL_ZONE, Info
+from schema.cost import most
 from schema.council import Delegate, DelegateGroup
 from schema.council import Role as RoleEnum
 from schema.errors import UserError
@@ -92,7 +93,7 @@ class DirectoryChange:
         description="create, update, end (service ended) or leader (a group's leader set)."
     )
     actor_role: RoleEnum | None = strawberry.field(description="The role of who made it.")
-    fields: list[FieldChange] = strawberry.field(description="What changed.")
+    fields: list[FieldChange] = strawberry.field(directives=most(20), description="What changed.")
 
     @classmethod
     def from_row(cls, row: ChangeRow) -> "DirectoryChange":
@@ -133,13 +134,17 @@ async def history(info: Info, entity_type: str, pk: int) -> list[DirectoryChange
 @strawberry.type(description="Result of a change to a delegate's record.")
 class DelegatePayload:
     delegate: Delegate | None = strawberry.field(description="The delegate, as now recorded.")
-    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+    user_errors: list[UserError] = strawberry.field(
+        directives=most(20), description="Why it was refused, if it was."
+    )
 
 
 @strawberry.type(description="Result of a change to a delegate group.")
 class DelegateGroupPayload:
     group: DelegateGroup | None = strawberry.field(description="The group, as now recorded.")
-    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+    user_errors: list[UserError] = strawberry.field(
+        directives=most(20), description="Why it was refused, if it was."
+    )
 
 
 def _given(value: Any) -> Any:

@@ -13,6 +13,7 @@ from db.integrators import ApiKeyError, create_api_key, list_api_keys, revoke_ap
 from db.tables import ApiKey as ApiKeyRow
 from db.viewer import Role
 from schema.context import LOCAL_ZONE, Info
+from schema.cost import most
 from schema.errors import UserError, UserErrorCode, user_error
 from schema.permissions import MutationRoles, has_role
 
@@ -53,18 +54,23 @@ class CreateApiKeyPayload:
         "once: it is not stored and cannot be read again.",
         metadata={"restricted": "ADMIN, once, in the payload of createApiKey"},
     )
-    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+    user_errors: list[UserError] = strawberry.field(
+        directives=most(20), description="Why it was refused, if it was."
+    )
 
 
 @strawberry.type(description="Result of `revokeApiKey`.")
 class ApiKeyPayload:
     api_key: ApiKey | None = strawberry.field(description="The key revoked; null when refused.")
-    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+    user_errors: list[UserError] = strawberry.field(
+        directives=most(20), description="Why it was refused, if it was."
+    )
 
 
 @strawberry.type
 class IntegratorsQuery:
     @strawberry.field(
+        directives=most(100),
         description="Every integrator API key ever made, working ones first (MONITOR, ADMIN).",
         permission_classes=[has_role(Role.MONITOR, Role.ADMIN)],
     )

@@ -14,26 +14,34 @@ import strawberry
 from graphql import (
     ArgumentNode,
     ASTValidationRule,
+    DocumentNode,
+    FieldNode,
     GraphQLError,
     GraphQLSyntaxError,
     IntValueNode,
     ValidationRule,
     VariableNode,
     Visitor,
+    validate,
     visit,
 )
 from sqlalchemy.exc import DBAPIError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions import MaxTokensLimiter, SchemaExtension, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types import ExecutionContext
 
 from db.pagination import MAX_PAGE
 from schema.context import OperationClock
+from schema.cost import QueryCost
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
+# Fields written in a document (fragments counted once): the largest operation of the tests and
+# docs has about 90 and GraphiQL's introspection about 60; a thousand repeated fields cost
+# seconds of validation CPU (overlapping fields are compared pairwise) before any limit said no.
+MAX_FIELDS = 400
 UNEXPECTED = "Unexpected error."
 
 log = logging.getLogger("hdnd.graphql")
@@ -126,6 +134,23 @@ def request_facts(ec: ExecutionContext | None) -> dict[str, Any] | None:
     return state
 
 
+# PostgreSQL's query_canceled: statement_timeout (or a cancel) ended the statement.
+QUERY_CANCELED = "57014"
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """The database did not answer in time: the server's statement timeout, or the client's
+    command timeout when the server does not answer at all."""
+    if isinstance(exc, TimeoutError):
+        return True
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        return getattr(orig, "sqlstate", None) == QUERY_CANCELED or isinstance(
+            getattr(orig, "__cause__", None), TimeoutError
+        )
+    return False
+
+
 def _is_unexpected(error: GraphQLError) -> bool:
     """An exception our code did not raise on purpose (a GraphQLError is always on purpose)."""
     original = error.original_error
@@ -152,7 +177,15 @@ class HdndSchema(strawberry.Schema):
         for error in errors:
             if not self.suggestions:
                 error.message = _SUGGESTION.sub("", error.message)
-            if _is_unexpected(error):
+            if _is_unexpected(error) and is_timeout(error.original_error or Exception()):
+                log.warning(
+                    "database timeout",
+                    extra={"request_id": request_id, "path": list(error.path or [])},
+                )
+                error.message = "Cơ sở dữ liệu không trả lời kịp; hãy thử lại sau."
+                error.original_error = None
+                error.extensions = {"code": "TIMEOUT", "requestId": request_id}
+            elif _is_unexpected(error):
                 original = error.original_error
                 assert original is not None
                 log.error(
@@ -196,13 +229,86 @@ class ValidationCodes(SchemaExtension):
                 error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
 
 
-# Made once (the same rule classes every request), so ValidationCache keeps hitting; these are
-# the rules of Strawberry's QueryDepthLimiter and MaxAliasesLimiter.
+# Made once (the same rule classes every request); these are the rules of Strawberry's
+# QueryDepthLimiter and MaxAliasesLimiter.
 LIMIT_RULES: list[type[ASTValidationRule]] = [
     depth_rule(MAX_DEPTH, None),
     aliases_rule(MAX_ALIASES),
     FirstLiteralRule,
 ]
+
+
+def count_fields(document: DocumentNode, stop_after: int) -> int:
+    """Fields written in `document` (each fragment once), counting no further than `stop_after`."""
+    count = 0
+    pending: list[Any] = [document]
+    while pending and count <= stop_after:
+        node = pending.pop()
+        if isinstance(node, FieldNode):
+            count += 1
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            pending.extend(selection_set.selections)
+        definitions = getattr(node, "definitions", None)
+        if definitions is not None:
+            pending.extend(definitions)
+    return count
+
+
+def _too_many_fields() -> GraphQLError:
+    return GraphQLError(
+        f"Truy vấn có quá nhiều trường (tối đa {MAX_FIELDS}).",
+        extensions={"code": "GRAPHQL_VALIDATION_FAILED"},
+    )
+
+
+# The limits' verdict per query text (the document is ParserCache's for the same text).
+_VERDICTS: dict[str, GraphQLError | None] = {}
+_VERDICTS_KEPT = 512
+
+
+def _limits_verdict(schema: Any, document: DocumentNode) -> GraphQLError | None:
+    if count_fields(document, MAX_FIELDS) > MAX_FIELDS:
+        return _too_many_fields()
+    # One rule at a time (some report while being built, before any visit), in order.
+    for rule in LIMIT_RULES:
+        errors = validate(schema, document, [rule])
+        if errors:
+            return errors[0]
+    return None
+
+
+class DocumentLimits(SchemaExtension):
+    """The limits first, before the rest of validation: the number of fields, then depth,
+    aliases and `first`. The first limit exceeded is the only error, and the costly rules of
+    the specification (overlapping fields compare pairs) never run on a refused document."""
+
+    def on_validate(self) -> Iterator[None]:
+        ec = self.execution_context
+        document = ec.graphql_document
+        if document is not None and ec.pre_execution_errors is None:
+            query = ec.query
+            if query is not None and query in _VERDICTS:
+                verdict = _VERDICTS[query]
+            else:
+                verdict = _limits_verdict(ec.schema._schema, document)
+                if query is not None:
+                    if len(_VERDICTS) >= _VERDICTS_KEPT:
+                        del _VERDICTS[next(iter(_VERDICTS))]
+                    _VERDICTS[query] = verdict
+            if verdict is not None:
+                ec.pre_execution_errors = [verdict]
+        yield
+
+
+class CachedValidation(ValidationCache):
+    """Strawberry's ValidationCache, skipped when a limit already refused the document."""
+
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors:
+            yield
+            return
+        yield from super().on_validate()
 
 
 def schema_extensions(suggestions: bool) -> list[Any]:
@@ -212,7 +318,9 @@ def schema_extensions(suggestions: bool) -> list[Any]:
         OperationClock,
         RequestFacts,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: AddValidationRules(LIMIT_RULES),
+        DocumentLimits,
+        QueryCost,
+        lambda: CachedValidation(maxsize=512),
         ValidationCodes,
         FirstVariableLimit,
         ResolveViewer,

@@ -11,13 +11,14 @@ import strawberry
 
 from db import petitions as db_petitions
 from db.clock import local
-from db.engine import transaction
+from db.engine import transaction, vacuum
 from db.petition_access import can_view, may_see_submitter
 from db.petition_fields import Deadlines, is_overdue, support_count
 from db.tables import Petition as PetitionRow
 from db.tables import PetitionEvent as EventRow
 from db.viewer import Role as AccountRole
 from schema.context import Info
+from schema.cost import SEARCH_WEIGHT, most, paged, weighing
 from schema.council import AdministrativeUnit, Delegate, DelegateGroup, Role
 from schema.errors import UserError, UserErrorCode, bad_input, user_error
 from schema.node import register_node
@@ -253,7 +254,7 @@ class Petition(Node):
     def is_overdue(self, info: Info) -> bool:
         return is_overdue(self.row, info.context.now, deadlines(info))
 
-    @strawberry.field(description="Every step so far, oldest first.")
+    @strawberry.field(directives=most(20), description="Every step so far, oldest first.")
     async def timeline(self, info: Info) -> list[PetitionEvent]:
         rows = await petition_loaders(info).events_by_petition_id.load(self.pk)
         return [PetitionEvent.from_row(r) for r in rows]
@@ -267,7 +268,7 @@ class Petition(Node):
         },
     )
     async def submitter(self, info: Info) -> Submitter | None:
-        if not may_see_submitter(info.context.viewer, self.row):
+        if not may_see_submitter(info.context.viewer, self.row, info.context.today):
             return None
         identity = await petition_loaders(info).submitter_by_petition_id.load(self.pk)
         if identity is None or (identity.name is None and identity.phone is None):
@@ -285,7 +286,7 @@ class PetitionTracking:
     answer: PetitionAnswer | None = strawberry.field(description="The answer, once answered.")
     pk: strawberry.Private[int]
 
-    @strawberry.field(description="Every step so far, oldest first.")
+    @strawberry.field(directives=most(20), description="Every step so far, oldest first.")
     async def timeline(self, info: Info) -> list[PetitionEvent]:
         rows = await petition_loaders(info).events_by_petition_id.load(self.pk)
         return [PetitionEvent.from_row(r) for r in rows]
@@ -308,6 +309,7 @@ class PetitionFilter:
         default=None, description="Only petitions addressed to this delegate."
     )
     search: str | None = strawberry.field(
+        directives=weighing(SEARCH_WEIGHT),
         default=None,
         description="Words in the title or content; case and diacritics are ignored («vi thanh» finds «Vị Thanh»).",
     )
@@ -340,7 +342,10 @@ class SubmitPetitionInput:
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Any string up to 200 characters, new for each petition: the same key from the "
-        "same account within 24 hours returns the first petition instead of a second one.",
+        "same account within 24 hours, with the same input, returns the first petition instead of "
+        "a second one; with different input (title, content, category, communeCode, delegateId, "
+        "visibility or contactPhone, compared trimmed and NFC-normalised) it is refused with "
+        "IDEMPOTENCY_CONFLICT.",
     )
 
 
@@ -351,7 +356,7 @@ class SubmitPetitionPayload:
         description="True when the idempotency key returned a petition submitted earlier."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success."
+        directives=most(20), description="Why it was refused; empty on success."
     )
 
 
@@ -361,7 +366,8 @@ class PetitionPayload:
         description="The petition as changed; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success. A refused mutation changes nothing."
+        directives=most(20),
+        description="Why it was refused; empty on success. A refused mutation changes nothing.",
     )
 
 
@@ -381,10 +387,10 @@ class MyData:
     account_created_at: datetime = strawberry.field(description="When the account was first seen.")
     exported_at: datetime = strawberry.field(description="When this export was made.")
     petitions: list[Petition] = strawberry.field(
-        description="Every petition you submitted, newest first."
+        directives=most(100), description="Every petition you submitted, newest first."
     )
     supports: list[SupportRecord] = strawberry.field(
-        description="Every petition you support, newest first."
+        directives=most(100), description="Every petition you support, newest first."
     )
 
 
@@ -395,7 +401,7 @@ class EraseMyDataPayload:
         "without identity)."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why it was refused; empty on success."
+        directives=most(20), description="Why it was refused; empty on success."
     )
 
 
@@ -453,9 +459,10 @@ After = Annotated[str | None, strawberry.argument(description="`endCursor` of th
 @strawberry.type
 class PetitionsQuery:
     @strawberry.field(
+        directives=paged(),
         description="Petitions newest first (at most 100 a page). Anonymous callers, integrators "
         "and citizens see PUBLIC petitions (and a citizen their own); a delegate also those "
-        "addressed to them or their group; STAFF, MONITOR and ADMIN see all."
+        "addressed to them or their group; STAFF, MONITOR and ADMIN see all.",
     )
     async def petitions(
         self,
@@ -501,6 +508,7 @@ class PetitionsQuery:
         )
 
     @strawberry.field(
+        directives=paged(),
         description="Your own petitions, newest first (signed-in accounts).",
         permission_classes=[IsSignedIn],
     )
@@ -521,6 +529,7 @@ class PetitionsQuery:
         return _connection(page.rows, page.has_next, key is not None, count)
 
     @strawberry.field(
+        directives=paged(),
         description="Petitions to handle (hộp thư kiến nghị), newest first: for a DELEGATE those "
         "addressed to them or their group; for STAFF all.",
         permission_classes=[has_role(AccountRole.DELEGATE, AccountRole.STAFF)],
@@ -534,23 +543,24 @@ class PetitionsQuery:
     ) -> Connection[Petition] | None:
         limit = page_size(first)
         key = decode_cursor(after, (datetime, int))
-        viewer = info.context.viewer
+        viewer, today = info.context.viewer, info.context.today
         wanted = status.name if status else None
         sm = info.context.sessionmaker
         async with sm() as session:
-            page = await db_petitions.inbox_page(session, viewer, wanted, limit, key)
+            page = await db_petitions.inbox_page(session, viewer, wanted, limit, key, today=today)
 
         async def count() -> int:
             async with sm() as session:
-                return await db_petitions.inbox_count(session, viewer, wanted)
+                return await db_petitions.inbox_count(session, viewer, wanted, today=today)
 
         return _connection(page.rows, page.has_next, key is not None, count)
 
     @strawberry.field(
+        directives=paged(HOT_DEFAULT, ()),
         description="Hot issues (vấn đề nóng): PUBLIC petitions still open (not closed or "
         "rejected) submitted since `since` (default: the last 90 days), optionally inside "
         "`unitCode`, ranked by (supportCount + 1) / (hours since submission + 2)^1.5, so support "
-        "lifts a petition and age lets it sink; ties newest first. `first`: 1–100, default 10."
+        "lifts a petition and age lets it sink; ties newest first. `first`: 1–100, default 10.",
     )
     async def hot_issues(
         self,
@@ -803,13 +813,14 @@ class PetitionsMutation:
 
     @strawberry.mutation(
         description="Erase your name and phone everywhere (xoá dữ liệu cá nhân): from your "
-        "petitions and wherever their text, answer or timeline repeats them. Your petitions stay, "
-        "without identity, so the council's record is kept. Signed-in accounts."
+        "petitions and wherever their text, answer or timeline repeats them (in part, reordered, "
+        "however a number was typed), and your idempotency keys. Your petitions stay, without "
+        "identity, so the council's record is kept. Signed-in accounts."
     )
     async def erase_my_data(self, info: Info) -> EraseMyDataPayload:
         try:
             async with transaction(info.context.sessionmaker) as session:
-                count = await db_petitions.erase_my_data(
+                erased = await db_petitions.erase_my_data(
                     session,
                     info.context.viewer,
                     now=info.context.now,
@@ -817,12 +828,14 @@ class PetitionsMutation:
                 )
         except db_petitions.PetitionRefused as refused:
             return EraseMyDataPayload(erased_petition_count=0, user_errors=_user_errors(refused))
-        return EraseMyDataPayload(erased_petition_count=count, user_errors=[])
+        # Committed: now the old row versions can go too (VACUUM runs outside a transaction).
+        await vacuum(info.context.sessionmaker, erased.tables)
+        return EraseMyDataPayload(erased_petition_count=erased.petitions, user_errors=[])
 
 
 async def _petition_node(info: Info, pk: int) -> Petition | None:
     row = await petition_loaders(info).petition_by_id.load(pk)
-    if row is None or not can_view(info.context.viewer, row):
+    if row is None or not can_view(info.context.viewer, row, info.context.today):
         return None
     return Petition.from_row(row)
 

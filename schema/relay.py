@@ -10,6 +10,7 @@ import orjson
 import strawberry
 
 from db.pagination import MAX_PAGE
+from schema.cost import COUNT_WEIGHT, most, weighing
 from schema.errors import bad_input
 
 T = TypeVar("T")
@@ -71,16 +72,21 @@ class Edge(Generic[T]):
 
 @strawberry.type(description="One page of a list that grows (Relay connection).")
 class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="The items of this page with cursors.")
+    edges: list[Edge[T]] = strawberry.field(
+        directives=most(MAX_PAGE), description="The items of this page with cursors."
+    )
     page_info: PageInfo = strawberry.field(description="Where this page stands in the list.")
     count: strawberry.Private[Callable[[], Awaitable[int]]]
 
-    @strawberry.field(description="The items of this page without cursors.")
+    @strawberry.field(
+        directives=most(MAX_PAGE), description="The items of this page without cursors."
+    )
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 
     @strawberry.field(
-        description="How many items the whole list holds (computed only when asked for)."
+        directives=weighing(COUNT_WEIGHT),
+        description="How many items the whole list holds (computed only when asked for).",
     )
     async def total_count(self) -> int:
         return await self.count()

@@ -13,13 +13,16 @@ from db import contributions as db_contributions
 from db import council as db_council
 from db import sessions as db_sessions
 from db.clock import local
+from db.contributions import MAX_PETITIONS
 from db.petition_access import can_view
 from db.refused import UNSET as DB_UNSET
+from db.sessions import MAX_AGENDA
 from db.tables import AgendaItem as AgendaItemRow
 from db.tables import Contribution as ContributionRow
 from db.tables import CouncilSession as SessionRow
 from db.viewer import Role
 from schema.context import Info
+from schema.cost import most, paged
 from schema.council import Delegate, DelegateGroup
 from schema.errors import UserError, forbidden
 from schema.node import register_node
@@ -158,6 +161,7 @@ class Contribution(Node):
         return Delegate.from_row(row)
 
     @strawberry.field(
+        directives=most(MAX_PETITIONS),
         description="Petitions (kiến nghị cử tri) the delegate raised with it; only those you may "
         "see are listed. Each got a timeline event «raised at session N» when linked.",
         metadata={"restricted": "each petition only to those who may see it (PRIVATE ones hidden)"},
@@ -165,8 +169,8 @@ class Contribution(Node):
     async def petitions(self, info: Info) -> list[Petition]:
         ids = await info.context.loaders.sessions.petition_ids_by_contribution_id.load(self.pk)
         rows = await petition_loaders(info).petition_by_id.load_many(ids)
-        viewer = info.context.viewer
-        return [Petition.from_row(r) for r in rows if r is not None and can_view(viewer, r)]
+        viewer, today = info.context.viewer, info.context.today
+        return [Petition.from_row(r) for r in rows if r is not None and can_view(viewer, r, today)]
 
     @strawberry.field(description="The agenda item it addressed, if one was named.")
     async def agenda_item(self, info: Info) -> AgendaItem | None:
@@ -225,13 +229,16 @@ class Session(Node):
         assert row is not None
         return row.number
 
-    @strawberry.field(description="The agenda (chương trình kỳ họp), in order.")
+    @strawberry.field(
+        directives=most(MAX_AGENDA), description="The agenda (chương trình kỳ họp), in order."
+    )
     async def agenda(self, info: Info) -> list[AgendaItem]:
         rows = await info.context.loaders.sessions.agenda_by_session_id.load(self.pk)
         return [AgendaItem.from_row(r) for r in rows]
 
     @strawberry.field(
-        description="Contributions recorded at this session, in the order recorded (withdrawn ones left out)."
+        directives=paged(),
+        description="Contributions recorded at this session, in the order recorded (withdrawn ones left out).",
     )
     async def contributions(
         self,
@@ -298,9 +305,12 @@ class SessionCompliance:
     not_yet_count: int = strawberry.field(description="Of those, how many have not (yet).")
     excused_count: int = strawberry.field(description="Delegates excused from the session.")
     delegates: list[DelegateCompliance] = strawberry.field(
-        description="Every delegate serving during the session (excused ones too), by group then name."
+        directives=most(120),
+        description="Every delegate serving during the session (excused ones too), by group then name.",
     )
-    groups: list[GroupCompliance] = strawberry.field(description="Each group's tally.")
+    groups: list[GroupCompliance] = strawberry.field(
+        directives=most(50), description="Each group's tally."
+    )
     session_id: strawberry.Private[int]
 
     @strawberry.field(description="The session.")
@@ -449,7 +459,9 @@ async def delegate_scorecard(
 
 @strawberry.type
 class SessionsQuery:
-    @strawberry.field(description="Council sessions, newest first (at most 100 a page).")
+    @strawberry.field(
+        directives=paged(), description="Council sessions, newest first (at most 100 a page)."
+    )
     async def sessions(
         self,
         info: Info,
@@ -574,27 +586,35 @@ class EditContributionInput:
 @strawberry.type(description="Result of a change to a session.")
 class SessionPayload:
     session: Session | None = strawberry.field(description="The session, as it now stands.")
-    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+    user_errors: list[UserError] = strawberry.field(
+        directives=most(20), description="Why it was refused, if it was."
+    )
 
 
 @strawberry.type(description="Result of adding an agenda item.")
 class AgendaItemPayload:
     agenda_item: AgendaItem | None = strawberry.field(description="The new item.")
     session: Session | None = strawberry.field(description="Its session.")
-    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+    user_errors: list[UserError] = strawberry.field(
+        directives=most(20), description="Why it was refused, if it was."
+    )
 
 
 @strawberry.type(description="Result of excusing a delegate from a session, or undoing it.")
 class ExcusePayload:
     session: Session | None = strawberry.field(description="The session.")
     delegate: Delegate | None = strawberry.field(description="The delegate.")
-    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+    user_errors: list[UserError] = strawberry.field(
+        directives=most(20), description="Why it was refused, if it was."
+    )
 
 
 @strawberry.type(description="Result of recording, editing or withdrawing a contribution.")
 class ContributionPayload:
     contribution: Contribution | None = strawberry.field(description="The contribution.")
-    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+    user_errors: list[UserError] = strawberry.field(
+        directives=most(20), description="Why it was refused, if it was."
+    )
 
 
 def _fresh_session(info: Info, row: SessionRow | None) -> Session | None:

@@ -162,8 +162,16 @@ async def db_url(server_url: str, template_db: str) -> AsyncIterator[str]:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    """Settings of the app under test (token secret known to the tests)."""
-    return Settings(database_url=db_url, jwt_secret=TEST_SECRET, _env_file=None)  # type: ignore[call-arg]
+    """Settings of the app under test (token secret known to the tests). The deadlines are
+    wide: a shared, loaded machine must not turn a slow answer into a TIMEOUT; the tests of the
+    deadlines themselves (tests/api/test_bounded_db.py) set theirs."""
+    return Settings(
+        database_url=db_url,
+        jwt_secret=TEST_SECRET,
+        request_timeout=60,
+        statement_timeout=30,
+        _env_file=None,  # type: ignore[call-arg]
+    )
 
 
 @pytest_asyncio.fixture

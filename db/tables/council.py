@@ -119,6 +119,11 @@ class Delegate(SQLModel, table=True):
         sa.Index("ix_delegate_group_name", "group_id", "full_name_folded", "id"),
         sa.Index("ix_delegate_name", "full_name_folded", "id"),
         sa.Index("ix_delegate_constituency", "constituency_id"),
+        sa.Index(
+            "ix_delegate_name_grams",
+            sa.text("hdnd_grams(full_name_folded)"),
+            postgresql_using="gin",
+        ),
         sa.CheckConstraint(
             "served_until IS NULL OR served_until >= served_from", name="ck_delegate_service"
         ),

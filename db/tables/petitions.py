@@ -51,6 +51,10 @@ class Petition(SQLModel, table=True):
             "id",
             postgresql_ops={"unit_path": "text_pattern_ops"},
         ),
+        # `search`: the grams of the folded text (migration 0008, db.text.search_condition).
+        sa.Index(
+            "ix_petition_search_grams", sa.text("hdnd_grams(search_folded)"), postgresql_using="gin"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -131,7 +135,8 @@ class PetitionSupport(SQLModel, table=True):
 
 class PetitionIdempotency(SQLModel, table=True):
     """An idempotency key of `submitPetition`: the same account and key within 24 hours answer
-    the first petition. The primary key is what makes simultaneous retries safe."""
+    the first petition, if the request's body is the same (`request_hash`), else
+    IDEMPOTENCY_CONFLICT. The primary key is what makes simultaneous retries safe."""
 
     __tablename__ = "petition_idempotency"
 
@@ -141,3 +146,6 @@ class PetitionIdempotency(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column_kwargs={"server_default": NOW}, sa_type=timestamptz()
     )
+    # SHA-256 (hex) of the request's normalised body (db.petitions.request_fingerprint): a
+    # digest, so the key's row keeps no copy of what was sent. Null for keys recorded before.
+    request_hash: str | None = Field(default=None, max_length=64)

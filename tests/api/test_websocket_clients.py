@@ -65,7 +65,10 @@ async def test_every_frame_the_server_sends_is_text(
         await receive("pong")
         query = {"query": "query Hello { __typename }"}
         await send({"id": "q", "type": "subscribe", "payload": query})
-        assert (await receive("next"))["payload"] == {"data": {"__typename": "Query"}}
+        assert (await receive("next"))["payload"] == {
+            "data": {"__typename": "Query"},
+            "extensions": {"cost": {"requested": 0, "limit": 10_000}},
+        }
         await receive("complete")
         refused = {"query": GROUP_POSTS, "variables": {"g": cast.other_group_gid}}
         await send({"id": "other", "type": "subscribe", "payload": refused})
@@ -164,6 +167,9 @@ async def test_the_reference_javascript_client_receives_events(
                 await client.wait()
     assert client.returncode == 0, complaints.decode(errors="replace")
     received = {m["id"]: m["result"] for m in map(orjson.loads, rest.splitlines())}
+    # Each event reports the subscription's cost, like every answer.
+    assert received["posts"].pop("extensions")["cost"]["requested"] == 1
+    assert received["events"].pop("extensions")["cost"]["requested"] == 1
     assert received["posts"] == {
         "data": {
             "groupPosts": {

@@ -47,6 +47,8 @@ async def run(client: Client, op_id: str, query: str, variables: dict[str, Any])
         return message
     assert await client.receive() == {"id": op_id, "type": "complete"}
     payload: dict[str, Any] = message["payload"]
+    # Every answer reports its cost (extensions.cost); the tests compare the rest.
+    assert "requested" in payload.pop("extensions")["cost"]
     return payload
 
 

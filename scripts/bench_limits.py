@@ -1,0 +1,157 @@
+"""Benchmark of the protections of issue 10, measured from outside over HTTP: seeds a scratch
+database with N petitions (default 200,000), starts `hdnd serve` on it, then prints
+- how long the fan-out document and its 30-alias form take to be refused;
+- what 30 aliased searches cost and how long they take;
+- `me`'s latency while four clients keep sending those searches.
+
+    uv run python scripts/bench_limits.py [--petitions N] [--server URL] [--reuse] [--port P]
+
+`--server`: a PostgreSQL server URL whose user may create databases (default the local one).
+`--reuse`: keep an already seeded `hdnd_bench_limits` instead of making it again.
+"""
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from typing import Any
+
+import asyncpg
+import httpx
+from sqlalchemy.engine import make_url
+
+from api.identity import issue_token
+from api.seeding import plain_url, seed_petitions
+from api.settings import Settings
+from db.directory import DEMO_DIRECTORY, load_directory
+from db.engine import make_engine, make_sessionmaker, transaction
+from db.migrate import upgrade
+
+NAME = "hdnd_bench_limits"
+SECRET = "bench-secret-for-the-limits-benchmark-0123456789"
+FAN_OUT = (
+    "{ delegateGroups { members { group { members { group { members { group { members { group {"
+    " members { group { members { id } } } } } } } } } } } } }"
+)
+FAN_OUT_30 = "{ " + " ".join(f"a{i}: " + FAN_OUT[2:-2] for i in range(30)) + " }"
+
+
+def searches(word: str) -> str:
+    aliases = " ".join(
+        f'a{i}: petitions(first: 20, filter: {{ search: "{word}" }}) {{ totalCount nodes {{ id }} }}'
+        for i in range(30)
+    )
+    return "{ " + aliases + " }"
+
+
+async def prepare(url: str, server: str, petitions: int) -> None:
+    admin = await asyncpg.connect(plain_url(server))
+    await admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{NAME}"')
+    await admin.close()
+    engine = make_engine(url, pool_size=1)
+    await upgrade(engine)
+    async with transaction(make_sessionmaker(engine)) as session:
+        await load_directory(session, DEMO_DIRECTORY)
+    await engine.dispose()
+    await seed_petitions(url, petitions)
+    connection = await asyncpg.connect(plain_url(url))
+    await connection.execute("ANALYZE")
+    await connection.close()
+
+
+async def timed(http: httpx.AsyncClient, query: str, **kw: Any) -> tuple[float, dict[str, Any]]:
+    started = time.perf_counter()
+    response = await http.post("/graphql", json={"query": query}, **kw)
+    return (time.perf_counter() - started) * 1000, response.json()
+
+
+def codes(body: dict[str, Any]) -> list[str]:
+    return sorted({e["extensions"]["code"] for e in body.get("errors", [])})
+
+
+async def measure(base: str) -> None:
+    settings = Settings(jwt_secret=SECRET, _env_file=None)  # type: ignore[call-arg]
+    me_headers = {"Authorization": f"Bearer {issue_token(settings, 'bench-me')}"}
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        for label, document in (("fan-out", FAN_OUT), ("fan-out, 30 aliases", FAN_OUT_30)):
+            runs = [await timed(http, document) for _ in range(21)]
+            times = sorted(t for t, _ in runs)
+            print(
+                f"{label}: {codes(runs[-1][1])}, cost {runs[-1][1]['extensions']['cost']}, "
+                f"median {statistics.median(times):.1f} ms, max {times[-1]:.1f} ms"
+            )
+        for word in ("kênh xà no", "sạt lở", "ấp", "x"):
+            elapsed, body = await timed(http, searches(word))
+            total = (body.get("data") or {}).get("a0", {}) or {}
+            print(
+                f"30 aliased searches «{word}»: {elapsed:.0f} ms, cost "
+                f"{body.get('extensions', {}).get('cost')}, errors {codes(body)}, "
+                f"totalCount {total.get('totalCount')}"
+            )
+        baseline = sorted(
+            [(await timed(http, "{ me { sub } }", headers=me_headers))[0] for _ in range(20)]
+        )
+        print(f"me alone: median {statistics.median(baseline):.1f} ms, max {baseline[-1]:.1f} ms")
+
+        stop = asyncio.Event()
+
+        async def client(word: str) -> None:
+            async with httpx.AsyncClient(base_url=base, timeout=60) as own:
+                while not stop.is_set():
+                    await own.post("/graphql", json={"query": searches(word)})
+
+        load = [asyncio.create_task(client(w)) for w in ("sạt lở", "ấp", "kênh", "đường")]
+        await asyncio.sleep(2)
+        under: list[float] = []
+        for _ in range(30):
+            under.append((await timed(http, "{ me { sub } }", headers=me_headers))[0])
+            await asyncio.sleep(0.1)
+        stop.set()
+        await asyncio.gather(*load)
+        under.sort()
+        print(
+            f"me while 4 clients send 30 aliased searches: median {statistics.median(under):.1f} ms,"
+            f" p90 {under[int(len(under) * 0.9)]:.1f} ms, max {under[-1]:.1f} ms"
+        )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--petitions", type=int, default=200_000)
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1/postgres")
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--port", type=int, default=8731)
+    args = parser.parse_args()
+    url = make_url(args.server).set(database=NAME).render_as_string(hide_password=False)
+    if not args.reuse:
+        await prepare(url, args.server, args.petitions)
+    env = {
+        **os.environ,
+        "HDND_DATABASE_URL": url,
+        "HDND_JWT_SECRET": SECRET,
+        "HDND_PORT": str(args.port),
+        "HDND_RATE_LIMIT": "1000000",
+        "HDND_LOG_LEVEL": "WARNING",
+    }
+    server = await asyncio.create_subprocess_exec(sys.executable, "-m", "api.cli", "serve", env=env)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        async with httpx.AsyncClient(base_url=base) as http:
+            for _ in range(200):
+                try:
+                    if (await http.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.2)
+        await measure(base)
+    finally:
+        server.terminate()
+        await server.wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
