@@ -18,6 +18,7 @@ from api.settings import Settings
 from db.compliance import Standing, session_compliance
 from db.council import groups_by_ids, sessions_by_ids
 from db.engine import Sessionmaker
+from db.storable import unstorable_at
 from db.viewer import Role, ViewerKind
 from schema.relay import parse_global_id
 
@@ -50,10 +51,18 @@ def _problem(status: int, message: str, **headers: str) -> Response:
     )
 
 
+def _bad_parameters(request: Request) -> bool:
+    """True when a path or query parameter holds text PostgreSQL cannot store (NUL...)."""
+    given = [*request.path_params.items(), *request.query_params.multi_items()]
+    return unstorable_at(given) is not None
+
+
 async def compliance_csv(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     sessionmaker: Sessionmaker = request.app.state.sessionmaker
     limiter: RateLimiter = request.app.state.limiter
+    if _bad_parameters(request):
+        return _problem(400, "Tham số của yêu cầu chứa ký tự không hợp lệ (NUL hoặc mã lẻ).")
     try:
         identity = await authenticate(settings, sessionmaker, request.headers)
     except AuthenticationError as exc:

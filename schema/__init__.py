@@ -56,11 +56,14 @@ def build_schema(*, suggestions: bool = True) -> strawberry.Schema:
     """The schema with parse and validation caches (most of a request's cost otherwise)."""
     from strawberry.schema.config import StrawberryConfig
 
+    from schema.input_text import StorableInput
     from schema.limits import HdndSchema, schema_extensions
 
     extensions: list[Any] = [
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        # Before the limits' ResolveViewer: text that cannot be stored is refused with no SQL.
+        StorableInput,
         *schema_extensions(suggestions),
     ]
     built = HdndSchema(
