@@ -32,6 +32,7 @@ from api.ratelimit import RateLimiter, make_storage
 from api.reports import report_routes
 from api.settings import Settings, get_settings
 from api.websocket import KeepAliveTransportWSHandler
+from db.availability import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
 from db.engine import Sessionmaker, make_engine, make_reader, make_sessionmaker
 from db.listener import EventHub, listening_connections, open_subscriptions
 from db.migrate import is_migrated
@@ -94,15 +95,27 @@ class GraphQLApp(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
+        try:
+            response = await self._answer(request, state)
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            log.warning("database unavailable", extra={"request_id": state["request_id"]})
+            response = unavailable_response(scope)
+        if state.get("unavailable"):  # a resolver could not reach the database
+            response = unavailable_response(scope, counted=True)
+        await response(scope, receive, send)
+
+    async def _answer(self, request: Request, state: dict[str, Any]) -> Response:
         response = await self._refusal(request, state)
         if response is None:
             try:
                 response = await self.run(request)
             except HTTPException as exc:
-                response = _http_refusal(exc, scope)
+                response = _http_refusal(exc, request.scope)
             else:
                 self._graphql_over_http(request, response, state)
-        await response(scope, receive, send)
+        return response
 
     async def _refusal(self, request: Request, state: dict[str, Any]) -> Response | None:
         """The answer refusing this request before GraphQL runs, or None to go on."""
@@ -258,6 +271,19 @@ _REASONS = {
         "`extensions` phải là một đối tượng JSON."
     ),
 }
+
+
+def unavailable_response(scope: Scope, *, counted: bool = False) -> Response:
+    """HTTP 503 while the database cannot be reached: try again after Retry-After seconds.
+    `counted`: its code is already among the request's error codes (from process_errors)."""
+    return graphql_error_response(
+        503,
+        UNAVAILABLE_MESSAGE,
+        "UNAVAILABLE",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        scope=None if counted else scope,
+        requestId=scope.get("state", {}).get("request_id"),
+    )
 
 
 def _sessionmaker(scope: Mapping[str, Any]) -> Sessionmaker:
