@@ -23,12 +23,14 @@ from strawberry.extensions import SchemaExtension
 
 from db.storable import Path, storable, unstorable_at
 
+# The contract's word for a bad value (UserErrorCode.INVALID_INPUT), here as a request error.
+CODE = "INVALID_INPUT"
 MESSAGE = "Giá trị của «{field}» chứa ký tự không hợp lệ (ký tự NUL hoặc mã Unicode lẻ)."
 
 
 def invalid_text(field: str) -> GraphQLError:
     return GraphQLError(
-        MESSAGE.format(field=field), extensions={"code": "INVALID_INPUT", "field": field}
+        MESSAGE.format(field=field), extensions={"code": CODE, "field": field}
     )
 
 
