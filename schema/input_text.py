@@ -29,9 +29,7 @@ MESSAGE = "Giá trị của «{field}» chứa ký tự không hợp lệ (ký t
 
 
 def invalid_text(field: str) -> GraphQLError:
-    return GraphQLError(
-        MESSAGE.format(field=field), extensions={"code": CODE, "field": field}
-    )
+    return GraphQLError(MESSAGE.format(field=field), extensions={"code": CODE, "field": field})
 
 
 class _Literals(Visitor):

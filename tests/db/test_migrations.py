@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 import db.migrate
-import db.tables  # noqa: F401
+import db.tables  # registers every table (the models compared below)
 from db.engine import make_engine
 from db.migrate import is_migrated
 from db.text import fold, fold_sql_function
