@@ -8,11 +8,13 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from graphql import GraphQLFormattedError
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -26,12 +28,12 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from api.guard import RequestGuard, graphql_error_response
-from api.identity import AuthenticationError, account_viewer, authenticate, viewer_from_headers
+from api.guard import RequestGuard, graphql_error_response, log_operation
+from api.identity import AuthenticationError, Identity, account_viewer, authenticate
 from api.ratelimit import RateLimiter, make_storage
 from api.reports import report_routes
 from api.settings import Settings, get_settings
-from api.websocket import KeepAliveTransportWSHandler
+from api.websocket import KeepAliveTransportWSHandler, TextWebSocketAdapter
 from db.availability import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
 from db.engine import Sessionmaker, make_engine, make_reader, make_sessionmaker
 from db.listener import EventHub, listening_connections, open_subscriptions
@@ -74,6 +76,7 @@ class GraphQLApp(GraphQL[Context, None]):
     """
 
     graphql_transport_ws_handler_class = KeepAliveTransportWSHandler
+    websocket_adapter_class = TextWebSocketAdapter
 
     def __init__(self, settings: Settings, limiter: RateLimiter) -> None:
         super().__init__(
@@ -201,26 +204,74 @@ class GraphQLApp(GraphQL[Context, None]):
             request=request,
             response=response if isinstance(response, Response) else None,
             pending_viewer=load_viewer if claims is not None else None,
+            reload_viewer=load_viewer if claims is not None else None,
             events=getattr(request.scope["app"].state, "events", None),
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Sign the WebSocket in with `connection_init`'s {"Authorization": "Bearer <JWT>"};
-        no token is anonymous, a bad one closes the connection (4403)."""
+        no token is anonymous, a bad one closes the connection (4403). The account is read
+        here and again for every operation (`operation_context`)."""
         params = context.connection_params or {}
         authorization = params.get("Authorization", params.get("authorization"))
         if authorization is not None and not isinstance(authorization, str):
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        headers = {"authorization": authorization} if authorization is not None else {}
         try:
-            context.viewer = await viewer_from_headers(
-                self.settings, context.sessionmaker, authorization
-            )
+            identity = await authenticate(self.settings, context.sessionmaker, headers)
         except AuthenticationError as exc:
             raise ConnectionRejectionError(
                 {"code": "UNAUTHENTICATED", "message": str(exc)}
             ) from exc
+        context.viewer = await identity.resolved_viewer(context.sessionmaker)
+        context.extra[_IDENTITY] = identity
         unset: UnsetType = UNSET
         return unset
+
+    # ---- each WebSocket operation is a request of its own (api.websocket) ------------------
+
+    async def operation_context(self, connection: Context) -> Context:
+        """A context for one operation on the socket of `connection`: fresh loaders, and the
+        account read again once the document has passed every limit, as over HTTP."""
+        identity: Identity = connection.extra[_IDENTITY]
+        socket = connection.request
+        assert isinstance(socket, WebSocket)
+        # The operation's own state (request id, viewer, operation, error codes), where the
+        # schema's extensions and the access log find it, as they find an HTTP request's.
+        state: dict[str, Any] = {
+            "request_id": uuid.uuid4().hex,
+            "viewer": identity.viewer,
+            "claims": identity.claims,
+            "rate_key": identity.budget(socket.client.host if socket.client else None),
+        }
+        request = WebSocket({**socket.scope, "state": state}, socket.receive, socket.send)
+        context = await self.get_context(request, socket)
+        context.connection_params = connection.connection_params
+        return context
+
+    async def operation_refusal(self, context: Context) -> GraphQLFormattedError | None:
+        """The client's rate budget is the one its HTTP requests spend."""
+        assert context.request is not None
+        state = context.request.scope["state"]
+        verdict = await self.limiter.hit(state["rate_key"])
+        if verdict.allowed:
+            return None
+        state.setdefault("error_codes", []).append("RATE_LIMITED")
+        return {
+            "message": f"Quá nhiều yêu cầu; hãy thử lại sau {verdict.retry_after} giây.",
+            "extensions": {"code": "RATE_LIMITED", "retryAfter": verdict.retry_after},
+        }
+
+    def operation_done(self, context: Context, seconds: float) -> None:
+        assert context.request is not None
+        log_operation(context.request.scope["state"], seconds)
+
+    def token_expiry(self, connection: Context) -> float | None:
+        identity: Identity | None = connection.extra.get(_IDENTITY)
+        if identity is None or identity.claims is None:
+            return None
+        exp = identity.claims.get("exp")
+        return float(exp) if isinstance(exp, int | float) else None
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -231,6 +282,9 @@ class GraphQLApp(GraphQL[Context, None]):
         if not isinstance(decoded, dict | list):
             raise HTTPException(400, "The request body must be a JSON object")
         return decoded
+
+
+_IDENTITY = "identity"  # the socket's Identity, in its connection context's `extra`
 
 
 def _http_refusal(exc: HTTPException, scope: Scope) -> Response:
@@ -316,6 +370,22 @@ async def metrics(request: Request) -> Response:
     return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
+def _cors(settings: Settings) -> list[Middleware]:
+    """CORS for the allowed web origins only, outermost so a preflight costs no budget."""
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-Id"],
+            expose_headers=["Retry-After", "X-Request-Id"],
+            max_age=600,
+        )
+    ]
+
+
 def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Starlette:
     """The application; its engine is made in the lifespan and disposed there."""
     settings = settings or get_settings()
@@ -351,7 +421,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             *report_routes(),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(RequestGuard)],
+        middleware=[*_cors(settings), Middleware(RequestGuard)],
     )
     app.state.settings = settings
     app.state.limiter = limiter

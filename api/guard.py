@@ -8,7 +8,6 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -141,33 +140,61 @@ class RequestGuard:
         path = path_label(scope["path"])
         HTTP_REQUESTS.labels(path, scope["method"], str(status)).inc()
         HTTP_DURATION.labels(path).observe(seconds)
-        codes: Iterable[str] = [c for c in state.get("error_codes", []) if isinstance(c, str)]
-        for code in codes:
-            ERRORS.labels(code).inc()
-        viewer = state.get("viewer")
-        kind = getattr(getattr(viewer, "kind", None), "value", None)
-        operation_type = state.get("operation_type")
-        if operation_type:
-            GRAPHQL_OPERATIONS.labels(operation_type, kind or "anonymous").inc()
+        _count_operation(state)
         if path in ("/healthz", "/metrics"):
             return  # probes and scrapes would drown the log
-        operation = state.get("operation")
-        role = getattr(viewer, "role", None)
         access_log.info(
             "request",
             extra={
-                "request_id": state.get("request_id"),
                 "method": scope["method"],
                 "path": scope["path"] if path != "other" else "other",
                 "status": status,
                 "duration_ms": round(seconds * 1000, 2),
-                "operation": operation
-                if isinstance(operation, str) and _OPERATION_NAME.match(operation)
-                else None,
-                "operation_type": operation_type,
-                "viewer": kind,
-                "role": getattr(role, "value", None),
-                "integrator": getattr(viewer, "integrator", None),
-                "error_codes": list(codes) or None,
+                **_facts(state),
             },
         )
+
+
+def _count_operation(state: dict[str, Any]) -> None:
+    for code in _codes(state):
+        ERRORS.labels(code).inc()
+    operation_type = state.get("operation_type")
+    if operation_type:
+        kind = getattr(getattr(state.get("viewer"), "kind", None), "value", None)
+        GRAPHQL_OPERATIONS.labels(operation_type, kind or "anonymous").inc()
+
+
+def _codes(state: dict[str, Any]) -> list[str]:
+    return [c for c in state.get("error_codes", []) if isinstance(c, str)]
+
+
+def _facts(state: dict[str, Any]) -> dict[str, Any]:
+    """The access-log fields a GraphQL request left in its state (no personal data)."""
+    viewer = state.get("viewer")
+    operation = state.get("operation")
+    return {
+        "request_id": state.get("request_id"),
+        "operation": operation
+        if isinstance(operation, str) and _OPERATION_NAME.match(operation)
+        else None,
+        "operation_type": state.get("operation_type"),
+        "viewer": getattr(getattr(viewer, "kind", None), "value", None),
+        "role": getattr(getattr(viewer, "role", None), "value", None),
+        "integrator": getattr(viewer, "integrator", None),
+        "error_codes": _codes(state) or None,
+    }
+
+
+def log_operation(state: dict[str, Any], seconds: float) -> None:
+    """One access-log line (and the metrics) for an operation run over a WebSocket, when it
+    ends: a subscription's duration is how long it was open."""
+    _count_operation(state)
+    access_log.info(
+        "request",
+        extra={
+            "method": "WS",
+            "path": "/graphql",
+            "duration_ms": round(seconds * 1000, 2),
+            **_facts(state),
+        },
+    )

@@ -3,21 +3,25 @@
 `X-API-Key: <key>` identifies an integrator (public data only); an unknown or revoked key is
 refused the same way.
 
-Tokens are verified with PyJWT, HS256 only (the algorithm is pinned: "none" or any other is
-refused), `exp` required, `iss`/`aud` checked when configured. A token that fails is an error
-(HTTP 401), never an anonymous request.
+Tokens are verified with PyJWT: HS256 with the shared secret (`HDND_JWT_SECRET`), and RS256 or
+ES256 with the identity provider's published keys (`HDND_JWT_JWKS_URL`, chosen by `kid`). The
+algorithm decides the key, never the other way round: an HS256 token is never checked against a
+public key, and "none" or any other algorithm is refused. `exp` and `sub` are required, `iss`/`aud`
+checked when configured. A token that fails is an error (HTTP 401), never an anonymous request.
 """
 
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import jwt
 import jwt.types
 
+from api.jwks import ASYMMETRIC, KeysUnavailable, provider_keys
 from api.settings import Settings
+from db import clock
 from db.accounts import viewer_for_sub
 from db.engine import Sessionmaker, transaction
 from db.integrators import integrator_for_key
@@ -37,8 +41,36 @@ def _secret(settings: Settings) -> str:
     return settings.jwt_secret
 
 
-def verify_token(settings: Settings, token: str) -> dict[str, Any]:
+async def _verification_key(settings: Settings, token: str) -> tuple[Any, str]:
+    """The key and algorithm a token must verify with, from its header's `alg` and `kid`."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise AuthenticationError("Mã đăng nhập không hợp lệ.") from exc
+    algorithm = header.get("alg")
+    if algorithm == ALGORITHM and settings.jwt_secret:
+        return settings.jwt_secret, ALGORITHM
+    if algorithm in ASYMMETRIC and settings.jwt_jwks_url:
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid or len(kid) > 255:
+            raise AuthenticationError("Mã đăng nhập thiếu «kid» của khóa ký.")
+        try:
+            key = await provider_keys(settings.jwt_jwks_url).key(kid)
+        except KeysUnavailable as exc:
+            raise AuthenticationError(
+                "Chưa lấy được khóa công khai của nhà cung cấp định danh; hãy thử lại sau."
+            ) from exc
+        if key is None or key.algorithm_name != algorithm:
+            raise AuthenticationError("Mã đăng nhập được ký bằng khóa không được công nhận.")
+        return key.key, algorithm
+    if algorithm == ALGORITHM or (algorithm in ASYMMETRIC and not settings.jwt_secret):
+        _secret(settings)  # says which configuration is missing
+    raise AuthenticationError("Mã đăng nhập không hợp lệ.")
+
+
+async def verify_token(settings: Settings, token: str) -> dict[str, Any]:
     """The claims of a valid token; AuthenticationError for anything else."""
+    key, algorithm = await _verification_key(settings, token)
     options: jwt.types.Options = {
         "require": ["exp", "sub"],
         "verify_aud": settings.jwt_audience is not None,
@@ -46,8 +78,8 @@ def verify_token(settings: Settings, token: str) -> dict[str, Any]:
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
-            _secret(settings),
-            algorithms=[ALGORITHM],
+            key,
+            algorithms=[algorithm],
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
             options=options,
@@ -75,7 +107,7 @@ def issue_token(
     ttl_seconds: int = 3600,
 ) -> str:
     """A token as App Hậu Giang would sign it: for `hdnd token`, the demo and tests."""
-    now = datetime.now(UTC)
+    now = clock.now()
     claims: dict[str, Any] = {"sub": sub, "iat": now, "exp": now + timedelta(seconds=ttl_seconds)}
     if name:
         claims["name"] = name
@@ -151,7 +183,7 @@ async def authenticate(
     token = bearer_token(authorization)
     if token is None:
         return Identity(ANONYMOUS, None, None)
-    claims = verify_token(settings, token)
+    claims = await verify_token(settings, token)
     return Identity(
         Viewer(kind=ViewerKind.ACCOUNT, sub=claims["sub"]), claims, f"sub:{claims['sub']}"
     )
@@ -164,4 +196,4 @@ async def viewer_from_headers(
     token = bearer_token(authorization)
     if token is None:
         return ANONYMOUS
-    return await account_viewer(sessionmaker, verify_token(settings, token))
+    return await account_viewer(sessionmaker, await verify_token(settings, token))

@@ -2,9 +2,10 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -22,6 +23,14 @@ class Settings(BaseSettings):
     jwt_secret: str | None = Field(None, description="HS256 key that signs App Hậu Giang tokens.")
     jwt_issuer: str | None = Field(None, description="Required `iss` claim, when set.")
     jwt_audience: str | None = Field(None, description="Required `aud` claim, when set.")
+    jwt_jwks_url: str | None = Field(
+        None,
+        description="Identity provider's public keys (JWKS): RS256 and ES256 tokens, by `kid`.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Web origins allowed to call the API from a browser (comma-separated).",
+    )
     rate_limit: int = Field(600, ge=1, description="Requests a minute per client.")
     redis_url: str | None = Field(None, description="Share rate-limit budgets across processes.")
     petitions_per_hour: int = Field(10, ge=1, description="Petitions a citizen may submit an hour.")
@@ -32,6 +41,14 @@ class Settings(BaseSettings):
     ws_keep_alive: float = Field(
         15, gt=0, description="Seconds between keep-alive pings on a WebSocket (subscriptions)."
     )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        # "https://a.vn, https://b.vn" in the environment; a list when built in code.
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     @field_validator("jwt_secret")
     @classmethod

@@ -1,12 +1,13 @@
 """Accounts and roles: looked up by the token's `sub`, made on first sight as CITIZEN."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from db.events import notify
 from db.tables import Account, Delegate
 from db.tables.base import table_of
 from db.viewer import Role, Viewer, ViewerKind
@@ -68,17 +69,41 @@ async def grant_role(
     elif delegate_id is not None:
         raise ValueError("Chỉ vai trò DELEGATE mới gắn với một đại biểu.")
     account = await account_for_sub(session, sub)
+    changed = [account.id]
     # A delegate has one account: a link held by another account moves to this one.
     if delegate_id is not None:
-        await session.execute(
+        moved = await session.execute(
             sa.update(Account)
             .where(col(Account.delegate_id) == delegate_id, col(Account.id) != account.id)
             .values(role=Role.CITIZEN.value, delegate_id=None)
+            .returning(col(Account.id))
         )
+        changed += moved.scalars()
     account.role = role.value
     account.delegate_id = delegate_id
     await session.flush()
+    await announce_account_change(session, changed)
     return account
+
+
+def account_topic(account_id: int) -> str:
+    """The event topic of one account: its role or delegate link changed."""
+    return f"account:{account_id}"
+
+
+async def announce_account_change(session: AsyncSession, account_ids: Iterable[int | None]) -> None:
+    """Tell every server process (on commit) that these accounts' access may have changed, so
+    their open subscriptions check it again."""
+    for account_id in sorted({i for i in account_ids if i is not None}):
+        await notify(session, account_topic(account_id), {"accountId": account_id})
+
+
+async def announce_delegate_change(session: AsyncSession, delegate_id: int) -> None:
+    """`announce_account_change` for the account linked to a delegate (service, group)."""
+    linked = await session.execute(
+        sa.select(col(Account.id)).where(col(Account.delegate_id) == delegate_id)
+    )
+    await announce_account_change(session, linked.scalars())
 
 
 async def accounts_by_subs(session: AsyncSession, subs: Sequence[str]) -> dict[str, Account]:

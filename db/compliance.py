@@ -13,20 +13,18 @@ a ranking.
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from db.clock import local_day_start
 from db.petition_fields import Deadlines, overdue_condition
 from db.sessions import serving_during
 from db.tables import Contribution, CouncilSession, Delegate, ExcusedAbsence, Petition
-
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class Standing(StrEnum):
@@ -177,11 +175,6 @@ class Scorecard:
 
 
 Period = tuple[date | None, date | None]
-
-
-def local_day_start(day: date) -> datetime:
-    """Midnight at the start of `day` in Việt Nam: where a local date begins."""
-    return datetime.combine(day, time(0), tzinfo=LOCAL_ZONE)
 
 
 async def scorecards(

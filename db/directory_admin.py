@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from db.accounts import announce_delegate_change
 from db.audit import audit
 from db.council import serving_on
 from db.refused import UNSET, Refusal, Refused, checked_text, required_text
@@ -309,6 +310,9 @@ async def update_delegate(
         await session.flush()
         await _record(session, viewer, "Delegate", delegate_id, "update", changes, request_id)
         await session.refresh(delegate)
+    if changes.keys() & {"group_id", "served_from"}:
+        # What the delegate's account may see follows its group and its service.
+        await announce_delegate_change(session, delegate_id)
     return delegate
 
 
@@ -337,6 +341,7 @@ async def end_service(
     delegate.updated_at = utcnow()
     await session.flush()
     await _drop_leadership(session, viewer, delegate_id, request_id)
+    await announce_delegate_change(session, delegate_id)
     await _record(
         session,
         viewer,

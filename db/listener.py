@@ -42,11 +42,13 @@ class SubscriberTooSlow(Exception):
 
 
 class Subscriber:
-    """One live subscription's inbox for one topic. Use as an async context manager."""
+    """One live subscription's inbox for its topics (the first is what it follows; others,
+    such as its account's, tell it to check its access again). Use as an async context manager.
+    """
 
-    def __init__(self, hub: "EventHub", topic: str, queue_size: int) -> None:
+    def __init__(self, hub: "EventHub", topics: tuple[str, ...], queue_size: int) -> None:
         self.hub = hub
-        self.topic = topic
+        self.topics = topics
         self.queue: asyncio.Queue[Message | _Gap] = asyncio.Queue(maxsize=queue_size)
         self.overflowed = False
         # Set once the subscription has passed its checks and noted where it starts: only then
@@ -137,24 +139,26 @@ class EventHub:
 
     # ---- subscribers -----------------------------------------------------------------------
 
-    def subscribe(self, topic: str) -> Subscriber:
-        """Register an inbox for `topic` now (before any permission check, so nothing that
-        commits after this call is missed)."""
-        subscriber = Subscriber(self, topic, self.queue_size)
-        self._topics[topic].add(subscriber)
+    def subscribe(self, topic: str, *more: str) -> Subscriber:
+        """Register an inbox for `topic` (and the `more` topics) now, before any permission
+        check, so nothing that commits after this call is missed."""
+        subscriber = Subscriber(self, (topic, *more), self.queue_size)
+        for name in subscriber.topics:
+            self._topics[name].add(subscriber)
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
-        subscribers = self._topics.get(subscriber.topic)
-        if subscribers is not None:
-            subscribers.discard(subscriber)
-            if not subscribers:
-                del self._topics[subscriber.topic]
+        for name in subscriber.topics:
+            subscribers = self._topics.get(name)
+            if subscribers is not None:
+                subscribers.discard(subscriber)
+                if not subscribers:
+                    del self._topics[name]
 
     @property
     def subscriber_count(self) -> int:
         """Established subscriptions (registered but still being checked ones are not counted)."""
-        return sum(1 for subs in self._topics.values() for s in subs if s.established)
+        return len({s for subs in self._topics.values() for s in subs if s.established})
 
     def _dispatch(self, raw: str) -> None:
         try:
@@ -168,9 +172,8 @@ class EventHub:
             subscriber.offer(message)
 
     def _broadcast_gap(self) -> None:
-        for subscribers in list(self._topics.values()):
-            for subscriber in list(subscribers):
-                subscriber.offer(GAP)
+        for subscriber in {s for subs in list(self._topics.values()) for s in subs}:
+            subscriber.offer(GAP)
 
     async def shared(self, key: object, load: Callable[[], Awaitable[T]]) -> T:
         """`load()` once for every subscriber asking for `key` at about the same time: a post

@@ -6,10 +6,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Held for the migration's transaction, so replicas starting together migrate one at a time:
+# the others wait, then find nothing pending.
+MIGRATION_LOCK = 0x48444E44  # "HDND"
 
 
 def alembic_config() -> Config:
@@ -28,6 +32,9 @@ async def upgrade(engine: AsyncEngine) -> None:
         command.upgrade(config, "heads")
 
     async with engine.begin() as connection:
+        await connection.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+        )
         await connection.run_sync(run)
 
 

@@ -7,13 +7,14 @@ of the live system holds (support_count = supports, a timeline event per step).
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import clock
 from db.tables.petitions import PETITION_CATEGORIES, PETITION_STATUSES
 from db.tracking import new_tracking_code
 
@@ -312,7 +313,7 @@ async def copy_petitions(
     """COPY `count` petitions with their events and supports, a batch per (sub)transaction;
     `statuses[i]` forces the status of the i-th petition. Returns how many were made."""
     made = 0
-    now = datetime.now(UTC)
+    now = clock.now()
     while made < count:
         size = min(batch_size, count - made)
         ids = [r[0] for r in await conn.fetch(

@@ -10,7 +10,7 @@ event (db.timeline) and its audit row in the caller's one transaction. A refused
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from db.audit import audit
+from db.clock import local_date
 from db.council import group_for_unit, serving_on, within_unit
 from db.pagination import Page, before_key, page_of
 from db.petition_access import (
@@ -45,7 +46,7 @@ from db.tables import (
     PetitionIdempotency,
     PetitionSupport,
 )
-from db.tables.base import table_of
+from db.tables.base import table_of, timestamptz
 from db.tables.petitions import OPEN_STATUSES, PETITION_CATEGORIES
 from db.text import clean, like_pattern
 from db.timeline import append_event
@@ -168,10 +169,12 @@ async def submit_petition(
     data: SubmitInput,
     *,
     per_hour: int,
-    today: date,
+    now: datetime,
     request_id: str | None = None,
 ) -> Submitted:
-    """Validate, route and record a petition with its first timeline event and audit row."""
+    """Validate, route and record a petition with its first timeline event and audit row.
+    `now` is the request's clock: the submission time, the hourly limit's and the idempotency
+    window's reference, and (its local date) the day the addressed delegate must serve on."""
     if not viewer.is_signed_in or viewer.account_id is None:
         raise _refuse(Refusal.FORBIDDEN, "Cần đăng nhập để gửi kiến nghị.")
     account_id = viewer.account_id
@@ -193,7 +196,7 @@ async def submit_petition(
         sa.select(sa.func.pg_advisory_xact_lock(SUBMIT_LOCK_NAMESPACE, account_id))
     )
     if key is not None:
-        earlier = await _idempotent_petition(session, account_id, key)
+        earlier = await _idempotent_petition(session, account_id, key, now)
         if earlier is not None:
             return Submitted(earlier, replayed=True)
 
@@ -237,7 +240,9 @@ async def submit_petition(
     if data.delegate_id is not None:
         delegate = (
             await session.execute(
-                sa.select(Delegate).where(col(Delegate.id) == data.delegate_id, serving_on(today))
+                sa.select(Delegate).where(
+                    col(Delegate.id) == data.delegate_id, serving_on(local_date(now))
+                )
             )
         ).scalar_one_or_none()
         if delegate is None:
@@ -272,7 +277,7 @@ async def submit_petition(
             .select_from(Petition)
             .where(
                 col(Petition.submitter_account_id) == account_id,
-                col(Petition.submitted_at) > sa.func.now() - timedelta(hours=1),
+                col(Petition.submitted_at) > now - timedelta(hours=1),
             )
         )
     ).scalar_one()
@@ -298,33 +303,37 @@ async def submit_petition(
             "submitter_name": clean(viewer.name) if viewer.name and viewer.name.strip() else None,
             "submitter_phone": phone,
             "support_count": 0,
+            "submitted_at": now,
+            "updated_at": now,
         },
     )
     assert petition.id is not None
-    await append_event(session, petition.id, "SUBMITTED", viewer)
+    await append_event(session, petition.id, "SUBMITTED", viewer, at=now)
     if key is not None:
         # A stale key (older than 24 hours) now names the new petition.
         stmt = insert(PetitionIdempotency).values(
-            account_id=account_id, key=key, petition_id=petition.id
+            account_id=account_id, key=key, petition_id=petition.id, created_at=now
         )
         await session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["account_id", "key"],
-                set_={"petition_id": stmt.excluded.petition_id, "created_at": sa.func.now()},
+                set_={"petition_id": stmt.excluded.petition_id, "created_at": now},
             )
         )
     await audit(session, viewer, "petition.submit", "petition", petition.id, request_id=request_id)
     return Submitted(petition, replayed=False)
 
 
-async def _idempotent_petition(session: AsyncSession, account_id: int, key: str) -> Petition | None:
+async def _idempotent_petition(
+    session: AsyncSession, account_id: int, key: str, now: datetime
+) -> Petition | None:
     stmt = (
         sa.select(Petition)
         .join(PetitionIdempotency, col(PetitionIdempotency.petition_id) == col(Petition.id))
         .where(
             col(PetitionIdempotency.account_id) == account_id,
             col(PetitionIdempotency.key) == key,
-            col(PetitionIdempotency.created_at) > sa.func.now() - IDEMPOTENCY_WINDOW,
+            col(PetitionIdempotency.created_at) > now - IDEMPOTENCY_WINDOW,
         )
     )
     return (await session.execute(stmt)).scalar_one_or_none()
@@ -397,14 +406,16 @@ class StepInput:
     comment: str | None = None
 
 
-def _step_values(action: Action, args: StepInput) -> tuple[dict[str, object], str | None]:
+def _step_values(
+    action: Action, args: StepInput, now: datetime
+) -> tuple[dict[str, object], str | None]:
     """Checked column values and the timeline note of `action`; PetitionRefused if invalid."""
     problems: list[Problem] = []
     values: dict[str, object] = {}
     note: str | None
     if action is Action.ACKNOWLEDGE:
         note = _optional_text(problems, args.note, NOTE_LENGTH, "Ghi chú", "note")
-        values["acknowledged_at"] = sa.func.now()
+        values["acknowledged_at"] = now
     elif action is Action.FORWARD:
         agency = _required_text(
             problems, args.agency or "", AGENCY_LENGTH, "Cơ quan nhận", "agency"
@@ -419,7 +430,7 @@ def _step_values(action: Action, args: StepInput) -> tuple[dict[str, object], st
         respondent = _required_text(
             problems, args.respondent or "", RESPONDENT_LENGTH, "Người trả lời", "respondent"
         )
-        values.update(answer_body=body, answer_respondent=respondent, answered_at=sa.func.now())
+        values.update(answer_body=body, answer_respondent=respondent, answered_at=now)
         note = f"Trả lời của {respondent}"
     elif action is Action.REJECT:
         note = _required_text(problems, args.reason or "", NOTE_LENGTH, "Lý do", "reason")
@@ -429,7 +440,7 @@ def _step_values(action: Action, args: StepInput) -> tuple[dict[str, object], st
                 Problem(Refusal.INVALID_INPUT, "Cho biết bạn có hài lòng không.", ("satisfied",))
             )
         comment = _optional_text(problems, args.comment, NOTE_LENGTH, "Nhận xét", "comment")
-        values.update(closed_at=sa.func.now(), satisfied=args.satisfied)
+        values.update(closed_at=now, satisfied=args.satisfied)
         verdict = "Cử tri hài lòng" if args.satisfied else "Cử tri chưa hài lòng"
         note = verdict + (f": {comment}" if comment else "")
     if problems:
@@ -460,13 +471,15 @@ async def transition(
     action: Action,
     args: StepInput,
     *,
+    now: datetime,
     request_id: str | None = None,
 ) -> Petition:
-    """Move a petition one step of the workflow, with its timeline event and audit row."""
+    """Move a petition one step of the workflow, with its timeline event and audit row, at
+    `now` (the request's clock)."""
     if not viewer.is_signed_in:
         raise _refuse(Refusal.FORBIDDEN, SIGN_IN)
     step = WORKFLOW[action]
-    values, note = _step_values(action, args)
+    values, note = _step_values(action, args, now)
     row = await _locked_visible(session, viewer, petition_id)
     allowed = is_submitter(viewer, row) if step.by_submitter else may_handle(viewer, row)
     if not allowed:
@@ -486,12 +499,12 @@ async def transition(
         await session.execute(
             sa.update(Petition)
             .where(col(Petition.id) == petition_id, col(Petition.status).in_(step.sources))
-            .values(status=step.target, updated_at=sa.func.now(), **values)
+            .values(status=step.target, updated_at=now, **values)
             .returning(Petition)
             .execution_options(populate_existing=True, synchronize_session=False)
         )
     ).scalar_one()
-    await append_event(session, petition_id, step.target, viewer, note)
+    await append_event(session, petition_id, step.target, viewer, note, at=now)
     await audit(
         session,
         viewer,
@@ -505,7 +518,12 @@ async def transition(
 
 
 async def support_petition(
-    session: AsyncSession, viewer: Viewer, petition_id: int, *, request_id: str | None = None
+    session: AsyncSession,
+    viewer: Viewer,
+    petition_id: int,
+    *,
+    now: datetime,
+    request_id: str | None = None,
 ) -> Petition:
     """Count a citizen's support once (the primary key), the count kept in the same transaction."""
     if not viewer.is_signed_in or viewer.account_id is None:
@@ -528,7 +546,7 @@ async def support_petition(
     added = (
         await session.execute(
             insert(PetitionSupport)
-            .values(petition_id=petition_id, account_id=viewer.account_id)
+            .values(petition_id=petition_id, account_id=viewer.account_id, supported_at=now)
             .on_conflict_do_nothing(index_elements=["petition_id", "account_id"])
             .returning(col(PetitionSupport.petition_id))
         )
@@ -634,15 +652,19 @@ async def _count(session: AsyncSession, conditions: Sequence[ColumnElement[bool]
 
 
 async def list_scope(
-    session: AsyncSession, f: PetitionFilter, viewer: Viewer, deadlines: Deadlines
+    session: AsyncSession,
+    f: PetitionFilter,
+    viewer: Viewer,
+    deadlines: Deadlines,
+    now: datetime,
 ) -> ListScope:
-    """The scope of a `petitions` list: the unit looked up (UnknownUnit if none) and the clock."""
+    """The scope of a `petitions` list: the unit looked up (UnknownUnit if none) and the
+    request's clock, which `overdue` compares with as `isOverdue` does."""
     unit: AdministrativeUnit | None = None
     if f.unit_code is not None:
         unit = await session.get(AdministrativeUnit, f.unit_code.strip())
         if unit is None:
             raise UnknownUnit(f.unit_code)
-    now = (await session.execute(sa.select(sa.func.now()))).scalar_one()
     return ListScope(viewer=viewer, now=now, deadlines=deadlines, unit=unit)
 
 
@@ -701,15 +723,17 @@ HOT_DEFAULT_DAYS = 90
 HOT_GRAVITY = 1.5
 
 
-def hot_score() -> ColumnElement[Any]:
+def hot_score(now: datetime) -> ColumnElement[Any]:
     """(supports + 1) / (age in hours + 2)^1.5: support lifts a petition, age lets it sink,
     so a fresh petition with a few supports can outrank an old one with more."""
-    age_hours = sa.extract("epoch", sa.func.now() - col(Petition.submitted_at)) / 3600.0
+    age_hours = (
+        sa.extract("epoch", sa.literal(now, timestamptz()) - col(Petition.submitted_at)) / 3600.0
+    )
     return (col(Petition.support_count) + 1.0) / sa.func.power(age_hours + 2.0, HOT_GRAVITY)
 
 
 async def hot_issues(
-    session: AsyncSession, unit_code: str | None, since: datetime | None, limit: int
+    session: AsyncSession, unit_code: str | None, since: datetime | None, limit: int, now: datetime
 ) -> list[Petition]:
     """PUBLIC petitions still open (not closed or rejected), submitted since `since` (default
     the last 90 days), optionally inside a unit, best `hot_score` first. UnknownUnit if the
@@ -718,7 +742,7 @@ async def hot_issues(
         col(Petition.visibility) == "PUBLIC",
         col(Petition.status).in_(OPEN_STATUSES),
         col(Petition.submitted_at)
-        >= (since if since is not None else sa.func.now() - timedelta(days=HOT_DEFAULT_DAYS)),
+        >= (since if since is not None else now - timedelta(days=HOT_DEFAULT_DAYS)),
     ]
     if unit_code is not None:
         unit = await session.get(AdministrativeUnit, unit_code.strip())
@@ -728,7 +752,7 @@ async def hot_issues(
     stmt = (
         sa.select(Petition)
         .where(*conditions)
-        .order_by(hot_score().desc(), col(Petition.id).desc())
+        .order_by(hot_score(now).desc(), col(Petition.id).desc())
         .limit(limit)
     )
     return list((await session.execute(stmt)).scalars())
@@ -864,7 +888,7 @@ async def my_data(session: AsyncSession, viewer: Viewer) -> MyDataRecord | None:
 
 
 async def erase_my_data(
-    session: AsyncSession, viewer: Viewer, *, request_id: str | None = None
+    session: AsyncSession, viewer: Viewer, *, now: datetime, request_id: str | None = None
 ) -> int:
     """Remove the viewer's name and phone from their petitions (the fields, and wherever the
     text of a petition, its answer or its timeline repeats them); the petitions stay. Returns
@@ -900,7 +924,7 @@ async def erase_my_data(
                 answer_body=redact(p.answer_body, names, phones),
                 forwarded_agency=redact(p.forwarded_agency, names, phones),
                 answer_respondent=redact(p.answer_respondent, names, phones),
-                updated_at=sa.func.now(),
+                updated_at=now,
             )
             .execution_options(synchronize_session=False)
         )

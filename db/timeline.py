@@ -4,6 +4,8 @@ Every change of a petition (a transition, being raised at a session) goes throug
 timeline and the live `petitionEvents` subscription can never disagree.
 """
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.events import notify
@@ -22,8 +24,11 @@ async def append_event(
     status: str,
     actor: Viewer,
     note: str | None = None,
+    *,
+    at: datetime | None = None,
 ) -> PetitionEvent:
-    """Append a timeline event (the petition's status after the change) and announce it."""
+    """Append a timeline event (the petition's status after the change) and announce it; `at`
+    is the change's time (the request's clock), which the petition's own columns repeat."""
     event = PetitionEvent(
         petition_id=petition_id,
         status=status,
@@ -31,6 +36,8 @@ async def append_event(
         actor_account_id=actor.account_id,
         note=note,
     )
+    if at is not None:
+        event.at = at
     session.add(event)
     await session.flush()
     assert event.id is not None

@@ -16,16 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import channels as db_channels
 from db import live as db_live
+from db.accounts import account_topic
 from db.channels import Access, ChannelRuleError, GuestInput
+from db.clock import local as _local
 from db.engine import Sessionmaker, transaction
-from db.listener import GAP, EventHub, Message, Subscriber, SubscriberTooSlow
+from db.listener import GAP, EventHub, Subscriber, SubscriberTooSlow
 from db.pagination import Page
 from db.petition_access import can_view_petition
 from db.tables import GroupGuest as GuestRow
 from db.tables import GroupPost as PostRow
 from db.tables import PetitionEvent as PetitionEventRow
 from db.timeline import petition_topic
-from schema.context import LOCAL_ZONE, Info, local_today
+from schema.context import Info, tick
 from schema.errors import (
     UserError,
     UserErrorCode,
@@ -58,11 +60,6 @@ GroupIdArg = Annotated[
 ]
 
 CHANNEL_READERS = "members of the group, its guests, STAFF, MONITOR and ADMIN"
-
-
-def _local(moment: datetime) -> datetime:
-    """Stored in UTC, shown for Asia/Ho_Chi_Minh."""
-    return moment.astimezone(LOCAL_ZONE)
 
 
 # ---- types -------------------------------------------------------------------------------------
@@ -274,7 +271,7 @@ class ChannelsMutation:
             gid = _pk(group_id, "DelegateGroup", "groupId")
             async with transaction(ctx.sessionmaker) as session:
                 row = await db_channels.invite_guest(
-                    session, ctx.viewer, gid, data, local_today(), ctx.request_id
+                    session, ctx.viewer, gid, data, ctx.today, ctx.request_id
                 )
         except ChannelRuleError as exc:
             return GuestPayload(guest=None, user_errors=_refused(exc))
@@ -298,7 +295,7 @@ class ChannelsMutation:
             guest_pk = _pk(guest_id, "GroupGuest", "guestId")
             async with transaction(ctx.sessionmaker) as session:
                 row = await db_channels.remove_guest(
-                    session, ctx.viewer, gid, guest_pk, local_today(), ctx.request_id
+                    session, ctx.viewer, gid, guest_pk, ctx.today, ctx.request_id
                 )
         except ChannelRuleError as exc:
             return GuestPayload(guest=None, user_errors=_refused(exc))
@@ -318,7 +315,7 @@ class ChannelsMutation:
         try:
             gid = _pk(group_id, "DelegateGroup", "groupId")
             async with transaction(ctx.sessionmaker) as session:
-                row = await db_channels.post_to_group(session, ctx.viewer, gid, body, local_today())
+                row = await db_channels.post_to_group(session, ctx.viewer, gid, body, ctx.today)
         except ChannelRuleError as exc:
             return GroupPostPayload(post=None, user_errors=_refused(exc))
         return GroupPostPayload(post=GroupPost.from_row(row), user_errors=[])
@@ -349,7 +346,7 @@ def _fresh_loaders(info: Info) -> None:
     # A WebSocket connection lives for hours: each event gets loaders of its own, not a cache
     # filled when the connection opened.
     ctx = info.context
-    ctx.loaders = Loaders(ctx.read, local_today())
+    ctx.loaders = Loaders(ctx.read, ctx.today)
 
 
 Row = TypeVar("Row", PostRow, PetitionEventRow)
@@ -364,11 +361,13 @@ async def _rows_after_events(
     kind: str,
     by_ids: Callable[..., Awaitable[dict[int, Row]]],
     after: Callable[[AsyncSession, int], Awaitable[list[Row]]],
-    on_other: Callable[[Message], Awaitable[None]] | None = None,
+    recheck: Callable[[], Awaitable[None]],
 ) -> AsyncGenerator[Row, None]:
     """The rows a subscription announces, in order, each once: a NOTIFY names a row by
     `id_key` (read once per process however many subscribers wait for it); a gap after the
-    listener reconnected is filled from the table (`after`); anything else goes to `on_other`."""
+    listener reconnected is filled from the table (`after`). An event naming the viewer's
+    account (its role, delegate link or guest seat changed), or a gap in which one may have been
+    missed, makes the subscription `recheck` its access (which raises to end it)."""
     ctx = info.context
     hub = _hub(info)
     try:
@@ -377,8 +376,11 @@ async def _rows_after_events(
                 item = await inbox.get()
             except SubscriberTooSlow:
                 raise GraphQLError(TOO_SLOW, extensions={"code": "TOO_SLOW"}) from None
+            # Each event is a moment of its own: the rules it meets use the clock as it arrives.
+            tick()
             rows: list[Row] = []
             if item is GAP:
+                await recheck()
                 async with ctx.read() as session:
                     rows = await after(session, last_id)
             elif isinstance(item, dict) and id_key in item:
@@ -388,8 +390,12 @@ async def _rows_after_events(
                 load = functools.partial(_read_row, ctx.read, by_ids, row_id)
                 row = await hub.shared((kind, row_id), load)
                 rows = [row] if row is not None else []
-            elif isinstance(item, dict) and on_other is not None:
-                await on_other(item)
+            elif (
+                isinstance(item, dict)
+                and ctx.viewer.account_id is not None
+                and item.get("accountId") == ctx.viewer.account_id
+            ):
+                await recheck()
             for row in rows:
                 assert row.id is not None
                 last_id = max(last_id, row.id)
@@ -398,19 +404,31 @@ async def _rows_after_events(
         inbox.close()
 
 
+def _topics(info: Info, topic: str) -> Subscriber:
+    """An inbox for `topic`, and for the viewer's account so a change of its access is heard."""
+    viewer = info.context.viewer
+    more = (account_topic(viewer.account_id),) if viewer.account_id is not None else ()
+    return _hub(info).subscribe(topic, *more)
+
+
+async def _reload_viewer(info: Info) -> None:
+    """Read the account again, as a new request would (role, delegate link)."""
+    ctx = info.context
+    if ctx.reload_viewer is not None:
+        ctx.viewer = await ctx.reload_viewer()
+
+
 async def _post_stream(
     info: Info, group_id: int, inbox: Subscriber, last_id: int
 ) -> AsyncGenerator[GroupPost, None]:
     ctx = info.context
 
-    async def removed(item: Message) -> None:
-        if item.get("accountId") != ctx.viewer.account_id:
-            return
-        # This viewer was removed as a guest: end at once unless still allowed.
+    async def recheck() -> None:
+        await _reload_viewer(info)
         async with ctx.read() as session:
-            access = await db_channels.channel_access(session, ctx.viewer, group_id, local_today())
+            access = await db_channels.channel_access(session, ctx.viewer, group_id, ctx.today)
         if not access.can_read:
-            raise forbidden("Bạn không còn là khách mời của kênh trao đổi này.")
+            raise forbidden("Bạn không còn quyền theo dõi kênh trao đổi này.")
 
     async for row in _rows_after_events(
         info,
@@ -420,7 +438,7 @@ async def _post_stream(
         kind="post",
         by_ids=db_channels.posts_by_ids,
         after=lambda session, since: db_channels.posts_after(session, group_id, since),
-        on_other=removed,
+        recheck=recheck,
     ):
         _fresh_loaders(info)
         yield GroupPost.from_row(row)
@@ -431,6 +449,15 @@ async def _petition_event_stream(
 ) -> AsyncGenerator["PetitionEvent", None]:
     from schema.petitions import PetitionEvent
 
+    ctx = info.context
+
+    async def recheck() -> None:
+        await _reload_viewer(info)
+        async with ctx.read() as session:
+            allowed = await can_view_petition(session, ctx.viewer, petition_id)
+        if not allowed:
+            raise forbidden("Bạn không còn quyền theo dõi kiến nghị này.")
+
     async for row in _rows_after_events(
         info,
         inbox,
@@ -439,6 +466,7 @@ async def _petition_event_stream(
         kind="petition_event",
         by_ids=db_live.petition_events_by_ids,
         after=lambda session, since: db_live.petition_events_after(session, petition_id, since),
+        recheck=recheck,
     ):
         yield PetitionEvent.from_row(row)
 
@@ -453,13 +481,11 @@ class ChannelsSubscription:
         ctx = info.context
         gid = from_global_id(group_id, "DelegateGroup", "groupId")
         # Listen first, then check: nothing committed after the check can slip between them.
-        inbox = _hub(info).subscribe(db_channels.group_topic(gid))
+        inbox = _topics(info, db_channels.group_topic(gid))
         try:
             async with ctx.read() as session:
                 try:
-                    access = await db_channels.channel_access(
-                        session, ctx.viewer, gid, local_today()
-                    )
+                    access = await db_channels.channel_access(session, ctx.viewer, gid, ctx.today)
                 except ChannelRuleError as exc:
                     raise bad_input(exc.message, "groupId") from None
                 if not access.can_read:
@@ -489,7 +515,7 @@ class ChannelsSubscription:
     ) -> AsyncIterator[Annotated["PetitionEvent", strawberry.lazy("schema.petitions")]]:
         ctx = info.context
         pid = from_global_id(petition_id, "Petition", "petitionId")
-        inbox = _hub(info).subscribe(petition_topic(pid))
+        inbox = _topics(info, petition_topic(pid))
         try:
             async with ctx.read() as session:
                 # A hidden petition and a missing one answer alike: nothing about it leaks.

@@ -215,7 +215,7 @@ class DelegateGroup(Node):
     )
     async def history(
         self, info: Info
-    ) -> list[Annotated["DirectoryChange", strawberry.lazy("schema.directory_admin")]]:
+    ) -> list[Annotated["DirectoryChange", strawberry.lazy("schema.directory_admin")]] | None:
         from schema.directory_admin import history
 
         return await history(info, "DelegateGroup", self.pk)
@@ -225,7 +225,7 @@ class DelegateGroup(Node):
         "Readable by members of the group, its guests, STAFF, MONITOR and ADMIN.",
         metadata={"restricted": "members of the group, its guests, STAFF, MONITOR, ADMIN"},
     )
-    async def guests(self, info: Info) -> list[GroupGuest]:
+    async def guests(self, info: Info) -> list[GroupGuest] | None:
         return await group_guests(info, self.pk)
 
     @strawberry.field(
@@ -242,7 +242,7 @@ class DelegateGroup(Node):
         after: Annotated[
             str | None, strawberry.argument(description="`endCursor` of the previous page.")
         ] = None,
-    ) -> Connection[GroupPost]:
+    ) -> Connection[GroupPost] | None:
         return await group_posts(info, self.pk, first, after)
 
 
@@ -337,7 +337,7 @@ class Delegate(Node):
         to: Annotated[
             date | None, strawberry.argument(description="Last day of the period.")
         ] = None,
-    ) -> Annotated["DelegateScorecard", strawberry.lazy("schema.sessions")]:
+    ) -> Annotated["DelegateScorecard", strawberry.lazy("schema.sessions")] | None:
         from schema.sessions import delegate_scorecard
 
         return await delegate_scorecard(info, self.pk, from_, to)
@@ -348,7 +348,7 @@ class Delegate(Node):
     )
     async def history(
         self, info: Info
-    ) -> list[Annotated["DirectoryChange", strawberry.lazy("schema.directory_admin")]]:
+    ) -> list[Annotated["DirectoryChange", strawberry.lazy("schema.directory_admin")]] | None:
         from schema.directory_admin import history
 
         return await history(info, "Delegate", self.pk)

@@ -68,7 +68,7 @@ class IntegratorsQuery:
         description="Every integrator API key ever made, working ones first (MONITOR, ADMIN).",
         permission_classes=[has_role(Role.MONITOR, Role.ADMIN)],
     )
-    async def api_keys(self, info: Info) -> list[ApiKey]:
+    async def api_keys(self, info: Info) -> list[ApiKey] | None:
         async with info.context.sessionmaker() as session:
             rows = await list_api_keys(session)
         return [ApiKey.from_row(r) for r in rows]

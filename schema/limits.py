@@ -30,6 +30,7 @@ from strawberry.types import ExecutionContext
 
 from db.availability import UNAVAILABLE_MESSAGE, database_unavailable
 from db.pagination import MAX_PAGE
+from schema.context import OperationClock
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -223,6 +224,7 @@ def schema_extensions(suggestions: bool) -> list[Any]:
     """Extensions every schema carries, in order; `ResolveViewer` must stay last."""
     # Factories: Strawberry makes each extension afresh per request, so no state is shared.
     return [
+        OperationClock,
         RequestFacts,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(LIMIT_RULES),

@@ -3,20 +3,21 @@ citizen's own data (`myData`, `eraseMyData`). Resolvers are thin: rules live in 
 and db.petition_access."""
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from typing import Annotated
 
 import strawberry
 
 from db import petitions as db_petitions
+from db.clock import local
 from db.engine import transaction
 from db.petition_access import can_view, may_see_submitter
 from db.petition_fields import Deadlines, is_overdue, support_count
 from db.tables import Petition as PetitionRow
 from db.tables import PetitionEvent as EventRow
 from db.viewer import Role as AccountRole
-from schema.context import LOCAL_ZONE, Info
+from schema.context import Info
 from schema.council import AdministrativeUnit, Delegate, DelegateGroup, Role
 from schema.errors import UserError, UserErrorCode, bad_input, user_error
 from schema.node import register_node
@@ -35,11 +36,6 @@ from schema.relay import (
 
 SEARCH_MAX = 200
 HOT_DEFAULT = 10
-
-
-def local(value: datetime) -> datetime:
-    """An instant as shown: with the offset of Asia/Ho_Chi_Minh."""
-    return value.astimezone(LOCAL_ZONE)
 
 
 def deadlines(info: Info) -> Deadlines:
@@ -255,7 +251,7 @@ class Petition(Node):
         "days of submission, or not answered within HDND_ANSWER_DAYS (default 30) days of it."
     )
     def is_overdue(self, info: Info) -> bool:
-        return is_overdue(self.row, datetime.now(UTC), deadlines(info))
+        return is_overdue(self.row, info.context.now, deadlines(info))
 
     @strawberry.field(description="Every step so far, oldest first.")
     async def timeline(self, info: Info) -> list[PetitionEvent]:
@@ -475,7 +471,7 @@ class PetitionsQuery:
         async with sm() as session:
             try:
                 scope = await db_petitions.list_scope(
-                    session, f, info.context.viewer, deadlines(info)
+                    session, f, info.context.viewer, deadlines(info), info.context.now
                 )
             except db_petitions.UnknownUnit as exc:
                 raise _unknown_unit(str(exc), "filter.unitCode") from exc
@@ -510,7 +506,7 @@ class PetitionsQuery:
     )
     async def my_petitions(
         self, info: Info, first: PageSize = None, after: After = None
-    ) -> Connection[Petition]:
+    ) -> Connection[Petition] | None:
         limit = page_size(first)
         key = decode_cursor(after, (datetime, int))
         viewer = info.context.viewer
@@ -535,7 +531,7 @@ class PetitionsQuery:
         status: PetitionStatus | None = None,
         first: PageSize = None,
         after: After = None,
-    ) -> Connection[Petition]:
+    ) -> Connection[Petition] | None:
         limit = page_size(first)
         key = decode_cursor(after, (datetime, int))
         viewer = info.context.viewer
@@ -566,7 +562,9 @@ class PetitionsQuery:
         limit = HOT_DEFAULT if first is None else page_size(first)
         async with info.context.sessionmaker() as session:
             try:
-                rows = await db_petitions.hot_issues(session, unit_code, since, limit)
+                rows = await db_petitions.hot_issues(
+                    session, unit_code, since, limit, info.context.now
+                )
             except db_petitions.UnknownUnit as exc:
                 raise _unknown_unit(str(exc), "unitCode") from exc
         return [Petition.from_row(r) for r in rows]
@@ -592,7 +590,7 @@ class PetitionsQuery:
             sub=record.account.sub,
             role=Role(record.account.role),
             account_created_at=local(record.account.created_at),
-            exported_at=local(datetime.now(UTC)),
+            exported_at=local(info.context.now),
             petitions=[Petition.from_row(r) for r in record.petitions],
             supports=[
                 SupportRecord(supported_at=local(s.supported_at), petition=Petition.from_row(p))
@@ -626,7 +624,13 @@ async def _step(
     try:
         async with transaction(info.context.sessionmaker) as session:
             row = await db_petitions.transition(
-                session, info.context.viewer, pk, action, args, request_id=info.context.request_id
+                session,
+                info.context.viewer,
+                pk,
+                action,
+                args,
+                now=info.context.now,
+                request_id=info.context.request_id,
             )
     except db_petitions.PetitionRefused as refused:
         return _refused(_user_errors(refused))
@@ -680,7 +684,7 @@ class PetitionsMutation:
                     context.viewer,
                     data,
                     per_hour=context.settings.petitions_per_hour,
-                    today=context.today,
+                    now=context.now,
                     request_id=context.request_id,
                 )
         except db_petitions.PetitionRefused as refused:
@@ -786,7 +790,11 @@ class PetitionsMutation:
         try:
             async with transaction(info.context.sessionmaker) as session:
                 row = await db_petitions.support_petition(
-                    session, info.context.viewer, pk, request_id=info.context.request_id
+                    session,
+                    info.context.viewer,
+                    pk,
+                    now=info.context.now,
+                    request_id=info.context.request_id,
                 )
         except db_petitions.PetitionRefused as refused:
             return _refused(_user_errors(refused))
@@ -802,7 +810,10 @@ class PetitionsMutation:
         try:
             async with transaction(info.context.sessionmaker) as session:
                 count = await db_petitions.erase_my_data(
-                    session, info.context.viewer, request_id=info.context.request_id
+                    session,
+                    info.context.viewer,
+                    now=info.context.now,
+                    request_id=info.context.request_id,
                 )
         except db_petitions.PetitionRefused as refused:
             return EraseMyDataPayload(erased_petition_count=0, user_errors=_user_errors(refused))

@@ -12,13 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import contributions as db_contributions
 from db import council as db_council
 from db import sessions as db_sessions
+from db.clock import local
 from db.petition_access import can_view
 from db.refused import UNSET as DB_UNSET
 from db.tables import AgendaItem as AgendaItemRow
 from db.tables import Contribution as ContributionRow
 from db.tables import CouncilSession as SessionRow
 from db.viewer import Role
-from schema.context import LOCAL_ZONE, Info
+from schema.context import Info
 from schema.council import Delegate, DelegateGroup
 from schema.errors import UserError, forbidden
 from schema.node import register_node
@@ -36,8 +37,8 @@ CONTRIBUTORS = (Role.DELEGATE, Role.STAFF, Role.ADMIN)
 
 
 def _local(value: datetime | None) -> datetime | None:
-    """An instant as shown: the offset of Asia/Ho_Chi_Minh."""
-    return value.astimezone(LOCAL_ZONE) if value is not None else None
+    """An instant as shown (Asia/Ho_Chi_Minh); None stays None."""
+    return local(value) if value is not None else None
 
 
 @strawberry.enum(description="Kind of council session.")
@@ -248,7 +249,7 @@ class Session(Node):
         description="Who met the quota at this session (delegates, the council office, the Legal Affairs Committee, administrators).",
         permission_classes=[has_role(*COMPLIANCE_READERS)],
     )
-    async def compliance(self, info: Info) -> "SessionCompliance":
+    async def compliance(self, info: Info) -> "SessionCompliance | None":
         return await _compliance(info, self.pk)
 
 
@@ -427,7 +428,7 @@ async def delegate_scorecard(
         raise bad_input("`to` phải từ `from` trở đi.", "to")
     settings = info.context.settings
     loader = info.context.loaders.sessions.scorecards(
-        datetime.now(LOCAL_ZONE), settings.ack_days, settings.answer_days
+        info.context.now, settings.ack_days, settings.answer_days
     )
     card = await loader.load((delegate_pk, start, end))
     return DelegateScorecard(
@@ -484,7 +485,9 @@ class SessionsQuery:
         description="Who met the quota at a session: per delegate, per group and in total (delegates, STAFF, MONITOR, ADMIN).",
         permission_classes=[has_role(*COMPLIANCE_READERS)],
     )
-    async def session_compliance(self, info: Info, session_id: strawberry.ID) -> SessionCompliance:
+    async def session_compliance(
+        self, info: Info, session_id: strawberry.ID
+    ) -> SessionCompliance | None:
         from schema.errors import bad_input
         from schema.relay import from_global_id
 

@@ -4,18 +4,26 @@ The server: `HDND_TEST_DATABASE_URL` (a server URL whose user may create databas
 else an embedded PostgreSQL started for this run. One template database is migrated and loaded
 with the demo directory once; each test gets its own copy (CREATE DATABASE … TEMPLATE), so tests
 are isolated and may run in any order.
+
+The clock: `HDND_TEST_NOW` (an ISO instant with its offset, e.g. 2028-02-29T10:00:00+07:00) moves
+the whole run to that moment, the clock ticking on from there, so the suite can be run "as of"
+another day. Tests that depend on the date freeze it themselves (time-machine's marker or
+fixture); the app reads time only through db.clock, and SQL gets it as a parameter.
 """
 
 import os
+import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 import pytest_asyncio
+import time_machine
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -25,12 +33,60 @@ from starlette.applications import Starlette
 from api.app import create_app
 from api.identity import issue_token
 from api.settings import Settings
+from db import clock
 from db.directory import DEMO_DIRECTORY, load_directory
 from db.engine import Sessionmaker, make_engine, make_sessionmaker, transaction
 from db.migrate import upgrade
 
 TEST_SECRET = "test-secret-for-the-suite-only-0123456789"
 TEMPLATE = f"hdnd_tpl_{os.getpid()}"
+_TRAVEL = pytest.StashKey[time_machine.travel]()
+
+
+def test_now() -> datetime | None:
+    """The moment `HDND_TEST_NOW` moves the run to; None: the real clock."""
+    raw = os.environ.get("HDND_TEST_NOW", "").strip()
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise pytest.UsageError(f"HDND_TEST_NOW={raw!r} is not an ISO 8601 instant") from None
+    if moment.tzinfo is None:
+        raise pytest.UsageError("HDND_TEST_NOW needs an offset, e.g. 2028-02-29T10:00:00+07:00")
+    return moment
+
+
+test_now.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+def hdnd_command() -> list[str]:
+    """The `hdnd` command for a subprocess, on this run's clock: moved where this process's clock
+    is when HDND_TEST_NOW moved the run (tests/travel.py), the plain CLI otherwise."""
+    if test_now() is None:
+        return [sys.executable, "-m", "api.cli"]
+    ahead = clock.now() - time_machine.escape_hatch.datetime.datetime.now(UTC)
+    return [sys.executable, "-m", "tests.travel", str(ahead.total_seconds())]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    moment = test_now()
+    if moment is not None:
+        travel = time_machine.travel(moment, tick=True)
+        travel.start()
+        clock.now()  # the moved clock starts ticking at its first reading: now
+        config.stash[_TRAVEL] = travel
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    travel = config.stash.get(_TRAVEL, None)
+    if travel is not None:
+        travel.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    moment = test_now()
+    return f"clock: HDND_TEST_NOW={moment.isoformat()}" if moment else "clock: real time"
 
 
 def _server_url() -> Iterator[str]:

@@ -1,17 +1,19 @@
 """Column helpers shared by the table modules."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import TextClause
 from sqlmodel import SQLModel
 
+from db import clock
+
 NOW: TextClause = sa.text("now()")
 
 
 def utcnow() -> datetime:
-    """The current instant, timezone-aware in UTC: how times are stored."""
-    return datetime.now(UTC)
+    """A fallback for rows made without an explicit time: mutations pass the request's clock."""
+    return clock.now()
 
 
 def timestamptz() -> sa.DateTime:

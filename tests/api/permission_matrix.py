@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from db import channels as db_channels
+from db import clock
 from db import contributions as db_contributions
 from db import directory_admin as db_admin
 from db import petitions as db_petitions
@@ -45,7 +46,6 @@ from db.integrators import create_api_key, revoke_api_key
 from db.tables import AgendaItem, ApiKey, Delegate, Petition
 from db.timeline import append_event
 from db.viewer import Viewer
-from schema.context import local_today
 from schema.relay import to_global_id
 
 VIEWERS = (
@@ -239,12 +239,14 @@ async def make_petition(
                 visibility=visibility,
             ),
             per_hour=1_000,
-            today=local_today(),
+            now=clock.now(),
         )
         petition = done.petition
         assert petition.id is not None
         for action, args in STEPS_TO[status]:
-            petition = await db_petitions.transition(session, staff, petition.id, action, args)
+            petition = await db_petitions.transition(
+                session, staff, petition.id, action, args, now=clock.now()
+            )
     return petition
 
 
@@ -395,7 +397,9 @@ async def _with_history(world: World) -> None:
             world.delegate_id,
             db_admin.DelegateData(title="Chủ tịch HĐND tỉnh (ghi lại)"),
         )
-        await db_admin.set_group_leader(session, staff, world.group_id, members[0], local_today())
+        await db_admin.set_group_leader(
+            session, staff, world.group_id, members[0], clock.local_date(clock.now())
+        )
 
 
 async def _spares(world: World) -> None:
@@ -574,7 +578,7 @@ async def invite(world: World, sub: str, name: str) -> int:
             staff,
             world.group_id,
             db_channels.GuestInput(sub, name, "Chủ tịch HĐND xã Hỏa Lựu"),
-            local_today(),
+            clock.local_date(clock.now()),
         )
         assert row.id is not None
         return row.id
@@ -583,7 +587,9 @@ async def invite(world: World, sub: str, name: str) -> int:
 async def post(world: World, body: str) -> None:
     member = await viewer_of(world, "delegate")
     async with transaction(world.sessionmaker) as session:
-        await db_channels.post_to_group(session, member, world.group_id, body, local_today())
+        await db_channels.post_to_group(
+            session, member, world.group_id, body, clock.local_date(clock.now())
+        )
 
 
 async def _a_guest(world: World) -> None:
@@ -805,7 +811,7 @@ ROWS: tuple[Row, ...] = (
         frozenset({"staff", "monitor", "admin"}),
         setup=_with_history,
         variables=lambda w, v: {"id": gid("Delegate", w.delegate_id)},
-        root="node",
+        root="node.history",
     ),
     Row(
         "DelegateGroup.history",
@@ -814,7 +820,7 @@ ROWS: tuple[Row, ...] = (
         frozenset({"staff", "monitor", "admin"}),
         setup=_with_history,
         variables=lambda w, v: {"id": gid("DelegateGroup", w.group_id)},
-        root="node",
+        root="node.history",
     ),
     Row(
         "Delegate.scorecard",
@@ -823,7 +829,7 @@ ROWS: tuple[Row, ...] = (
         frozenset({"delegate", "staff", "monitor", "admin"}),
         setup=_public_and_private,
         variables=lambda w, v: {"id": gid("Delegate", w.delegate_id)},
-        root="node",
+        root="node.scorecard",
     ),
     Row(
         "Mutation.createDelegate",
@@ -889,7 +895,7 @@ ROWS: tuple[Row, ...] = (
         COMPLIANCE_READERS,
         setup=_one_session,
         variables=lambda w, v: {"s": gid("Session", w.extra["one_session"])},
-        root="node",
+        root="node.compliance",
     ),
     # The delegate is excused: the reason is theirs, the office's and the committee's to read.
     # Another delegate reads the compliance list with the reason null; viewers who may not
@@ -1037,7 +1043,7 @@ ROWS: tuple[Row, ...] = (
         CHANNEL_READERS,
         setup=_a_guest,
         variables=_group,
-        root="node",
+        root="node.guests",
     ),
     Row(
         "DelegateGroup.posts",
@@ -1046,7 +1052,7 @@ ROWS: tuple[Row, ...] = (
         CHANNEL_READERS,
         setup=_a_post,
         variables=_group,
-        root="node",
+        root="node.posts",
     ),
     Row(
         "Mutation.inviteGuest",

@@ -147,6 +147,23 @@ def check_allowed(row: Row, body: dict[str, Any]) -> str | None:
     return None
 
 
+def wiped_by(body: dict[str, Any]) -> str | None:
+    """Where a field's refusal took more than the field: the parent that came back null (so a
+    screen mixing public and restricted fields would lose its public part), else None."""
+    for error in body.get("errors") or []:
+        path = error.get("path")
+        if not path:
+            continue
+        parent: Any = body.get("data")
+        for key in path[:-1]:
+            if parent is None:
+                break
+            parent = parent[key]
+        if parent is None:
+            return ".".join(str(k) for k in path[:-1]) or "data"
+    return None
+
+
 def check_refused(kind: RefusalKind, row: Row, body: dict[str, Any]) -> str | None:
     answers = present(row, body)
     if kind == "error":
@@ -155,6 +172,9 @@ def check_refused(kind: RefusalKind, row: Row, body: dict[str, Any]) -> str | No
             return f"expected FORBIDDEN/UNAUTHENTICATED, got {body}"
         if answers:
             return f"refused but answered {answers}"
+        wiped = None if row.is_subscription else wiped_by(body)
+        if wiped:
+            return f"the refusal also nulled {wiped}: the restricted field must be nullable"
     elif kind == "null":
         if answers or body.get("errors"):
             return f"expected null, got {body}"

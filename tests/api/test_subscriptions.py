@@ -5,7 +5,6 @@ import asyncio
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,7 +25,7 @@ from api.settings import Settings
 from db.engine import Sessionmaker
 from schema.relay import to_global_id
 from tests.channels_helpers import change_petition, make_cast, make_petition
-from tests.conftest import TEST_SECRET, bearer
+from tests.conftest import TEST_SECRET, bearer, hdnd_command
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 20.0  # generous: how long a test waits for something that must happen, not a timing
@@ -93,9 +92,7 @@ async def serve(db_url: str, **env: str) -> AsyncIterator[Server]:
     }
     with tempfile.NamedTemporaryFile(prefix="hdnd-serve-", suffix=".log", delete=False) as log:
         process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "api.cli",
+            *hdnd_command(),
             "serve",
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -154,7 +151,10 @@ class Client:
         """The next message (keep-alive pings answered and skipped unless `pings`)."""
         async with asyncio.timeout(WAIT):
             while True:
-                message: dict[str, Any] = orjson.loads(await self.ws.recv())
+                frame = await self.ws.recv()
+                # graphql-transport-ws speaks JSON text; clients refuse binary frames.
+                assert isinstance(frame, str), f"binary frame: {frame!r}"
+                message: dict[str, Any] = orjson.loads(frame)
                 if message["type"] == "ping":
                     await self.send({"type": "pong"})
                     if not pings:

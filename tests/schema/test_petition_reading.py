@@ -176,7 +176,7 @@ async def test_filters_unit_tree_status_category_delegate_overdue(
     async with transaction(sessionmaker) as session:
         await session.execute(
             sa.text(
-                "UPDATE petition SET submitted_at = now() - interval '8 days' WHERE id IN (:a, :b)"
+                "UPDATE petition SET submitted_at = submitted_at - interval '8 days' WHERE id IN (:a, :b)"
             ),
             {"a": pk_of(vt), "b": pk_of(nb)},
         )
@@ -283,7 +283,7 @@ async def test_hot_issues_rank_support_and_recency(
     async with transaction(sessionmaker) as session:
         await session.execute(
             sa.text(
-                "UPDATE petition SET submitted_at = now() - interval '60 days', support_count = 10 WHERE id = :id"
+                "UPDATE petition SET submitted_at = submitted_at - interval '60 days', support_count = 10 WHERE id = :id"
             ),
             {"id": pk_of(old)},
         )

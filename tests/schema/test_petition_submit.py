@@ -168,7 +168,7 @@ async def test_idempotency_key_expires_after_24_hours(
     first = await submit(client, world.citizen_a, idempotencyKey="k")
     async with transaction(sessionmaker) as session:
         await session.execute(
-            sa.text("UPDATE petition_idempotency SET created_at = now() - interval '25 hours'")
+            sa.text("UPDATE petition_idempotency SET created_at = created_at - interval '25 hours'")
         )
     later = await submit(client, world.citizen_a, idempotencyKey="k")
     assert later["idempotentReplay"] is False

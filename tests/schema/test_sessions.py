@@ -9,6 +9,9 @@ session S1 (1–3 Dec 2026) and S2 (20–21 Dec 2026), both opened by the counci
   D Trần Thị Kim Ngân  S1: 2 discussions (NOT_YET)             S2: nothing
   E Châu Minh Khải     S1: one discussion, withdrawn (NOT_YET)  left on 10 Dec: not counted at S2
 Every other delegate: nothing.
+
+The scene is dated (the demo term ends on 31 December 2026), so the module runs as of the day it
+was written for, 30 November 2026, whatever the real date or HDND_TEST_NOW.
 """
 
 from dataclasses import dataclass
@@ -23,6 +26,7 @@ from sqlmodel import col
 
 from api.settings import Settings
 from db.accounts import grant_role
+from db.clock import LOCAL_ZONE
 from db.engine import Sessionmaker, transaction
 from db.tables import (
     AuditEvent,
@@ -36,6 +40,9 @@ from db.tables import (
 from db.viewer import Role
 from schema.relay import to_global_id
 from tests.conftest import StatementCounter, bearer, gql
+
+SCENE_TIME = datetime(2026, 11, 30, 10, 0, tzinfo=LOCAL_ZONE)
+pytestmark = pytest.mark.time_machine(SCENE_TIME, tick=True)
 
 VI_THANH = "Tổ đại biểu thành phố Vị Thanh"
 NGA_BAY = "Tổ đại biểu thành phố Ngã Bảy"

@@ -1,0 +1,1 @@
+"""Benchmark of this service against PostGraphile (bench/README.md)."""

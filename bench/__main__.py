@@ -1,0 +1,5 @@
+"""`uv run python -m bench`."""
+
+from bench.run import main
+
+main()
