@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db.events import notify
+from db.serving import ServicePeriod
 from db.tables import Account, Delegate
 from db.tables.base import table_of
 from db.viewer import Role, Viewer, ViewerKind
@@ -35,7 +36,12 @@ async def viewer_for_sub(
     """
     stmt = (
         sa.select(
-            col(Account.id), col(Account.role), col(Account.delegate_id), col(Delegate.group_id)
+            col(Account.id),
+            col(Account.role),
+            col(Account.delegate_id),
+            col(Delegate.group_id),
+            col(Delegate.served_from),
+            col(Delegate.served_until),
         )
         .outerjoin(Delegate, col(Delegate.id) == col(Account.delegate_id))
         .where(col(Account.sub) == sub)
@@ -44,14 +50,16 @@ async def viewer_for_sub(
     if found is None:
         await account_for_sub(session, sub)
         found = (await session.execute(stmt)).one()
-    account_id, role, delegate_id, group_id = found
+    account_id, role, delegate_id, group_id, served_from, served_until = found
+    linked = delegate_id is not None
     return Viewer(
         kind=ViewerKind.ACCOUNT,
         sub=sub,
         account_id=account_id,
         role=Role(role),
         delegate_id=delegate_id,
-        group_id=group_id if delegate_id is not None else None,
+        group_id=group_id if linked else None,
+        service=ServicePeriod(served_from, served_until) if linked else None,
         name=name,
         phone=phone,
     )

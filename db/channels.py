@@ -21,6 +21,7 @@ from db.accounts import account_for_sub
 from db.audit import audit
 from db.events import notify
 from db.pagination import Page, before_key, page_of
+from db.serving import serves_on
 from db.tables import (
     AdministrativeUnit,
     Delegate,
@@ -30,7 +31,7 @@ from db.tables import (
     GroupPost,
 )
 from db.tables.base import table_of, utcnow
-from db.text import clean
+from db.text import InvalidText, input_text
 from db.viewer import Role, Viewer
 
 POST_MAX = 4000
@@ -71,12 +72,6 @@ def group_topic(group_id: int) -> str:
     return f"group:{group_id}"
 
 
-def is_serving(delegate: Delegate, today: date) -> bool:
-    return delegate.served_from <= today and (
-        delegate.served_until is None or delegate.served_until >= today
-    )
-
-
 def access_rule(
     viewer: Viewer,
     group_id: int,
@@ -91,7 +86,7 @@ def access_rule(
     if (
         viewer_delegate is not None
         and viewer_delegate.group_id == group_id
-        and is_serving(viewer_delegate, today)
+        and serves_on(viewer_delegate, today)
     ):
         return Access.MEMBER
     if group_id in set(guest_group_ids):
@@ -136,15 +131,26 @@ async def _require_manager(
         return
     if viewer.delegate_id is not None and viewer.delegate_id == group.leader_id:
         leader = await session.get(Delegate, viewer.delegate_id)
-        if leader is not None and is_serving(leader, today):
+        if leader is not None and serves_on(leader, today):
             return
     raise ChannelRuleError(
         "FORBIDDEN", "Chỉ Tổ trưởng hoặc Văn phòng HĐND mới được mời hoặc gỡ khách mời."
     )
 
 
-def _text(value: str, field: str, label: str, maximum: int) -> str:
-    cleaned = clean(value)
+def _text(
+    value: str,
+    field: str,
+    label: str,
+    maximum: int,
+    *,
+    one_line: bool = False,
+    letters: bool = True,
+) -> str:
+    try:
+        cleaned = input_text(value, label, one_line=one_line, letters=letters)
+    except InvalidText as refused:
+        raise ChannelRuleError("INVALID_INPUT", str(refused), *field.split(".")) from None
     if not cleaned:
         raise ChannelRuleError("INVALID_INPUT", f"{label} không được để trống.", *field.split("."))
     if len(cleaned) > maximum:
@@ -181,8 +187,8 @@ async def invite_guest(
         raise ChannelRuleError(
             "INVALID_INPUT", "Mã tài khoản (sub) không hợp lệ.", "input", "accountSub"
         )
-    full_name = _text(data.full_name, "input.fullName", "Họ tên khách mời", NAME_MAX)
-    title = _text(data.title, "input.title", "Chức vụ khách mời", TITLE_MAX)
+    full_name = _text(data.full_name, "input.fullName", "Họ tên khách mời", NAME_MAX, one_line=True)
+    title = _text(data.title, "input.title", "Chức vụ khách mời", TITLE_MAX, one_line=True)
     unit_code: str | None = None
     if data.unit_code is not None and data.unit_code.strip():
         unit = await session.get(AdministrativeUnit, data.unit_code.strip())
@@ -197,7 +203,7 @@ async def invite_guest(
     account = await account_for_sub(session, sub)
     if account.delegate_id is not None:
         delegate = await session.get(Delegate, account.delegate_id)
-        if delegate is not None and delegate.group_id == group_id and is_serving(delegate, today):
+        if delegate is not None and delegate.group_id == group_id and serves_on(delegate, today):
             raise ChannelRuleError(
                 "DUPLICATE", "Tài khoản này đã là thành viên của Tổ.", "input", "accountSub"
             )
@@ -340,7 +346,8 @@ async def post_to_group(
         raise ChannelRuleError(
             "FORBIDDEN", "Chỉ đại biểu của Tổ và khách mời mới được đăng bài trong kênh này."
         )
-    text = _text(body, "body", "Nội dung bài viết", POST_MAX)
+    # A post may be a single emoji (👍): visible is enough, letters are not required.
+    text = _text(body, "body", "Nội dung bài viết", POST_MAX, letters=False)
     author = await _author_name(session, viewer, group_id, access)
     post = GroupPost(
         group_id=group_id, author_account_id=viewer.account_id, author_name=author, body=text

@@ -23,7 +23,7 @@ from sqlmodel import col
 
 from db.clock import local_day_start
 from db.petition_fields import Deadlines, overdue_condition
-from db.sessions import serving_during
+from db.serving import serving_during
 from db.tables import Contribution, CouncilSession, Delegate, ExcusedAbsence, Petition
 
 

@@ -21,7 +21,7 @@ from sqlmodel import col
 from db.audit import audit
 from db.pagination import Page, after_key, before_key
 from db.refused import UNSET, Refusal, Refused, checked_text, required_text
-from db.sessions import serves_during
+from db.serving import serves_during
 from db.tables import (
     AgendaItem,
     Contribution,
@@ -108,6 +108,7 @@ def _addressee(kind: str, addressee: str | None) -> str | None:
             "người bị chất vấn (addressee)",
             min_len=3,
             max_len=300,
+            one_line=True,
         )
     if checked_text(
         addressee,
@@ -234,7 +235,9 @@ async def record_contribution(
     if delegate_id is None:
         raise Refused(Refusal.INVALID_INPUT, "Cần chọn đại biểu phát biểu.", "input", "delegateId")
     _kind_and_venue(data.kind, data.venue)
-    topic = required_text(data.topic, ("input", "topic"), "chủ đề", min_len=3, max_len=300)
+    topic = required_text(
+        data.topic, ("input", "topic"), "chủ đề", min_len=3, max_len=300, one_line=True
+    )
     summary = required_text(
         data.summary, ("input", "summary"), "tóm tắt nội dung", min_len=10, max_len=10_000
     )
@@ -244,7 +247,7 @@ async def record_contribution(
     delegate = await session.get(Delegate, delegate_id)
     if delegate is None:
         raise Refused(Refusal.NOT_FOUND, "Không tìm thấy đại biểu.", "input", "delegateId")
-    if not serves_during(delegate, row):
+    if not serves_during(delegate, row.starts_on, row.ends_on):
         raise Refused(
             Refusal.INVALID_INPUT,
             "Đại biểu không trong nhiệm kỳ vào những ngày của kỳ họp này.",
@@ -320,7 +323,7 @@ async def edit_contribution(
     changed: list[str] = []
     if changes.topic is not UNSET:
         contribution.topic = required_text(
-            changes.topic, ("input", "topic"), "chủ đề", min_len=3, max_len=300
+            changes.topic, ("input", "topic"), "chủ đề", min_len=3, max_len=300, one_line=True
         )
         changed.append("topic")
     if changes.summary is not UNSET:

@@ -12,6 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from db.pagination import Page, after_key, page_of
+from db.serving import serving_on
 from db.tables import (
     AdministrativeUnit,
     Committee,
@@ -106,14 +107,6 @@ async def group_areas_by_group_ids(
     for group_id, unit in rows:
         result[group_id].append(unit)
     return result
-
-
-def serving_on(day: date) -> ColumnElement[bool]:
-    """Delegates serving on `day`."""
-    return sa.and_(
-        col(Delegate.served_from) <= day,
-        sa.or_(col(Delegate.served_until).is_(None), col(Delegate.served_until) >= day),
-    )
 
 
 async def group_members_by_group_ids(

@@ -18,8 +18,8 @@ from sqlmodel import col
 
 from db.accounts import announce_delegate_change
 from db.audit import audit
-from db.council import serving_on
 from db.refused import UNSET, Refusal, Refused, checked_text, required_text
+from db.serving import serving_on
 from db.tables import (
     Committee,
     CommitteeMember,
@@ -88,7 +88,13 @@ async def _record(
 
 def _url(value: str | None) -> str | None:
     text = checked_text(
-        value, ("input", "photoUrl"), "địa chỉ ảnh", min_len=10, max_len=500, required=False
+        value,
+        ("input", "photoUrl"),
+        "địa chỉ ảnh",
+        min_len=10,
+        max_len=500,
+        required=False,
+        one_line=True,
     )
     if text is None:
         return None
@@ -116,7 +122,12 @@ async def _values(
     values: dict[str, Any] = {}
     if data.full_name is not UNSET:
         values["full_name"] = required_text(
-            data.full_name, ("input", "fullName"), "họ và tên", min_len=2, max_len=120
+            data.full_name,
+            ("input", "fullName"),
+            "họ và tên",
+            min_len=2,
+            max_len=120,
+            one_line=True,
         )
     for name, key, label in (
         ("title", "title", "chức vụ"),
@@ -125,7 +136,7 @@ async def _values(
         given = getattr(data, name)
         if given is not UNSET:
             values[name] = checked_text(
-                given, ("input", key), label, min_len=2, max_len=300, required=False
+                given, ("input", key), label, min_len=2, max_len=300, required=False, one_line=True
             )
     if data.photo_url is not UNSET:
         values["photo_url"] = _url(data.photo_url)

@@ -1,9 +1,12 @@
 """Engine and sessions. Made once per process (the Starlette lifespan), disposed there."""
 
-from collections.abc import AsyncIterator
+import logging
+import re
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -12,6 +15,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 Sessionmaker = async_sessionmaker[AsyncSession]
+
+_log = logging.getLogger("hdnd.db")
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 def async_url(url: str) -> str:
@@ -51,3 +57,32 @@ async def transaction(sessionmaker: Sessionmaker) -> AsyncIterator[AsyncSession]
     """One session and one transaction: committed on success, rolled back on any error."""
     async with sessionmaker() as session, session.begin():
         yield session
+
+
+async def vacuum(sessionmaker: Sessionmaker, tables: Sequence[str]) -> bool:
+    """VACUUM `tables` (names of this service's tables) so the dead row versions an UPDATE or
+    DELETE left behind are removed, with their index entries (INDEX_CLEANUP ON: the default
+    may skip the indexes when few rows died). VACUUM cannot run in a transaction block, so it
+    takes an autocommit connection; call it after the change committed. Rows an older snapshot
+    still sees stay until autovacuum's next pass. False (and a warning in the log) when it
+    failed; the change itself stands."""
+    if not tables:
+        return True
+    for table in tables:
+        if not _IDENTIFIER.fullmatch(table):
+            raise ValueError(f"not a table name: {table!r}")
+    try:
+        async with sessionmaker() as session:
+            connection = await session.connection(
+                execution_options={"isolation_level": "AUTOCOMMIT"}
+            )
+            await connection.exec_driver_sql(
+                f"VACUUM (INDEX_CLEANUP ON) {', '.join(dict.fromkeys(tables))}"
+            )
+    except (SQLAlchemyError, OSError) as exc:
+        _log.warning(
+            "vacuum failed; autovacuum will clear the old rows",
+            extra={"error_type": type(exc).__name__},
+        )
+        return False
+    return True

@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from db.tables import ApiKey
 from db.tables.base import utcnow
+from db.text import InvalidText, input_text
 
 KEY_PREFIX = "hdnd_"  # lets secret scanners recognise a leaked key
 PREFIX_SHOWN = 12
@@ -39,7 +40,10 @@ def hash_key(secret: str) -> str:
 
 
 def clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
+    try:
+        cleaned = " ".join(input_text(name, "tên khóa", one_line=True).split())
+    except InvalidText as refused:
+        raise ApiKeyError(str(refused)) from None
     if not 1 <= len(cleaned) <= 100:
         raise ApiKeyError("Tên khóa phải có từ 1 đến 100 ký tự.")
     return cleaned

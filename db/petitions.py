@@ -7,10 +7,12 @@ event (db.timeline) and its audit row in the caller's one transaction. A refused
 `PetitionRefused` before writing anything, so the caller's transaction rolls back clean.
 """
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -23,7 +25,7 @@ from sqlmodel import col
 
 from db.audit import audit
 from db.clock import local_date
-from db.council import group_for_unit, serving_on, within_unit
+from db.council import group_for_unit, within_unit
 from db.pagination import Page, before_key, page_of
 from db.petition_access import (
     can_view,
@@ -36,6 +38,7 @@ from db.petition_access import (
 from db.petition_fields import Deadlines, overdue_condition
 from db.phones import normalize_vn_phone
 from db.redact import redact
+from db.serving import serving_on
 from db.tables import (
     Account,
     AdministrativeUnit,
@@ -48,7 +51,7 @@ from db.tables import (
 )
 from db.tables.base import table_of, timestamptz
 from db.tables.petitions import OPEN_STATUSES, PETITION_CATEGORIES
-from db.text import clean, like_pattern
+from db.text import InvalidText, clean, input_text, like_pattern
 from db.timeline import append_event
 from db.tracking import new_tracking_code, normalize_tracking_code
 from db.viewer import Viewer
@@ -76,6 +79,7 @@ class Refusal(StrEnum):
     INVALID_TRANSITION = "INVALID_TRANSITION"
     DUPLICATE = "DUPLICATE"
     RATE_LIMITED = "RATE_LIMITED"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
 
 
 @dataclass(frozen=True)
@@ -119,20 +123,46 @@ def _check_length(
         )
 
 
-def _optional_text(
-    problems: list[Problem], value: str | None, limit: int, label: str, *path: str
+def _input(
+    problems: list[Problem], value: str, label: str, *path: str, one_line: bool = False
 ) -> str | None:
-    """A trimmed NFC note, None when blank; a problem when longer than `limit`."""
+    """`value` as stored (db.text.input_text), None with a problem when refused."""
+    try:
+        return input_text(value, label, one_line=one_line)
+    except InvalidText as refused:
+        problems.append(Problem(Refusal.INVALID_INPUT, str(refused), path))
+        return None
+
+
+def _optional_text(
+    problems: list[Problem],
+    value: str | None,
+    limit: int,
+    label: str,
+    *path: str,
+    one_line: bool = False,
+) -> str | None:
+    """A trimmed NFC note, None when blank; a problem when longer than `limit` or refused by
+    db.text.input_text."""
     if value is None or not value.strip():
         return None
-    text = clean(value)
-    if len(text) > limit:
+    text = _input(problems, value, label, *path, one_line=one_line)
+    if text is not None and len(text) > limit:
         problems.append(Problem(Refusal.INVALID_INPUT, f"{label} dài tối đa {limit} ký tự.", path))
-    return text
+    return text or None
 
 
-def _required_text(problems: list[Problem], value: str, limit: int, label: str, *path: str) -> str:
-    text = clean(value)
+def _required_text(
+    problems: list[Problem],
+    value: str,
+    limit: int,
+    label: str,
+    *path: str,
+    one_line: bool = False,
+) -> str:
+    text = _input(problems, value, label, *path, one_line=one_line)
+    if text is None:
+        return ""
     if not text:
         problems.append(Problem(Refusal.INVALID_INPUT, f"{label} không được để trống.", path))
     elif len(text) > limit:
@@ -155,6 +185,35 @@ class SubmitInput:
     visibility: str = "PUBLIC"
     contact_phone: str | None = None
     idempotency_key: str | None = None
+
+
+def request_fingerprint(data: SubmitInput) -> str:
+    """What "the same body" means for an idempotency key: SHA-256 of the input fields as the
+    service reads them. Title and content in NFC and trimmed (inner spaces kept, as stored);
+    the commune code trimmed; the delegate's database id (null when not chosen); category and
+    visibility as given (an omitted visibility is PUBLIC); the contact phone in E.164 when it is
+    a valid number, else NFC and trimmed, null when absent or blank (the token's phone is not
+    part of the body). The key itself is not part of it."""
+    phone: str | None = None
+    if data.contact_phone is not None and data.contact_phone.strip():
+        phone = normalize_vn_phone(data.contact_phone) or clean(data.contact_phone)
+    fields = {
+        "title": clean(data.title),
+        "content": clean(data.content),
+        "category": data.category,
+        "communeCode": data.commune_code.strip(),
+        "delegateId": data.delegate_id,
+        "visibility": data.visibility,
+        "contactPhone": phone,
+    }
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+IDEMPOTENCY_CONFLICT = (
+    "Khoá chống gửi trùng này đã được dùng trong 24 giờ qua cho một kiến nghị có nội dung khác; "
+    "hãy dùng một khoá mới cho kiến nghị mới."
+)
 
 
 @dataclass(frozen=True)
@@ -186,6 +245,7 @@ async def submit_petition(
         "Khoá chống gửi trùng",
         "input",
         "idempotencyKey",
+        one_line=True,
     )
     if problems:
         raise PetitionRefused(*problems)
@@ -195,15 +255,24 @@ async def submit_petition(
     await session.execute(
         sa.select(sa.func.pg_advisory_xact_lock(SUBMIT_LOCK_NAMESPACE, account_id))
     )
+    fingerprint = request_fingerprint(data)
     if key is not None:
         earlier = await _idempotent_petition(session, account_id, key, now)
         if earlier is not None:
-            return Submitted(earlier, replayed=True)
+            petition, stored = earlier
+            # A key recorded before digests were kept (null) replays, as it did then.
+            if stored is not None and stored != fingerprint:
+                raise _refuse(
+                    Refusal.IDEMPOTENCY_CONFLICT, IDEMPOTENCY_CONFLICT, "input", "idempotencyKey"
+                )
+            return Submitted(petition, replayed=True)
 
-    title = clean(data.title)
-    content = clean(data.content)
-    _check_length(problems, title, TITLE_LENGTH, "Tiêu đề", "input", "title")
-    _check_length(problems, content, CONTENT_LENGTH, "Nội dung", "input", "content")
+    title = _input(problems, data.title, "Tiêu đề", "input", "title", one_line=True)
+    content = _input(problems, data.content, "Nội dung", "input", "content")
+    if title is not None:
+        _check_length(problems, title, TITLE_LENGTH, "Tiêu đề", "input", "title")
+    if content is not None:
+        _check_length(problems, content, CONTENT_LENGTH, "Nội dung", "input", "content")
     if data.category not in PETITION_CATEGORIES:
         problems.append(
             Problem(Refusal.INVALID_INPUT, "Lĩnh vực không hợp lệ.", ("input", "category"))
@@ -270,6 +339,7 @@ async def submit_petition(
     if problems:
         raise PetitionRefused(*problems)
     assert commune is not None and group_id is not None
+    assert title is not None and content is not None
 
     recent = (
         await session.execute(
@@ -312,12 +382,20 @@ async def submit_petition(
     if key is not None:
         # A stale key (older than 24 hours) now names the new petition.
         stmt = insert(PetitionIdempotency).values(
-            account_id=account_id, key=key, petition_id=petition.id, created_at=now
+            account_id=account_id,
+            key=key,
+            petition_id=petition.id,
+            request_hash=fingerprint,
+            created_at=now,
         )
         await session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["account_id", "key"],
-                set_={"petition_id": stmt.excluded.petition_id, "created_at": now},
+                set_={
+                    "petition_id": stmt.excluded.petition_id,
+                    "request_hash": stmt.excluded.request_hash,
+                    "created_at": now,
+                },
             )
         )
     await audit(session, viewer, "petition.submit", "petition", petition.id, request_id=request_id)
@@ -326,9 +404,10 @@ async def submit_petition(
 
 async def _idempotent_petition(
     session: AsyncSession, account_id: int, key: str, now: datetime
-) -> Petition | None:
+) -> tuple[Petition, str | None] | None:
+    """The petition `key` named within 24 hours of `now`, and the digest of the body that made it."""
     stmt = (
-        sa.select(Petition)
+        sa.select(Petition, col(PetitionIdempotency.request_hash))
         .join(PetitionIdempotency, col(PetitionIdempotency.petition_id) == col(Petition.id))
         .where(
             col(PetitionIdempotency.account_id) == account_id,
@@ -336,7 +415,8 @@ async def _idempotent_petition(
             col(PetitionIdempotency.created_at) > now - IDEMPOTENCY_WINDOW,
         )
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    found = (await session.execute(stmt)).one_or_none()
+    return None if found is None else (found[0], found[1])
 
 
 async def _insert_with_tracking_code(session: AsyncSession, values: dict[str, object]) -> Petition:
@@ -418,7 +498,7 @@ def _step_values(
         values["acknowledged_at"] = now
     elif action is Action.FORWARD:
         agency = _required_text(
-            problems, args.agency or "", AGENCY_LENGTH, "Cơ quan nhận", "agency"
+            problems, args.agency or "", AGENCY_LENGTH, "Cơ quan nhận", "agency", one_line=True
         )
         extra = _optional_text(problems, args.note, NOTE_LENGTH, "Ghi chú", "note")
         values["forwarded_agency"] = agency
@@ -428,7 +508,12 @@ def _step_values(
             problems, args.body or "", CONTENT_LENGTH[1], "Nội dung trả lời", "body"
         )
         respondent = _required_text(
-            problems, args.respondent or "", RESPONDENT_LENGTH, "Người trả lời", "respondent"
+            problems,
+            args.respondent or "",
+            RESPONDENT_LENGTH,
+            "Người trả lời",
+            "respondent",
+            one_line=True,
         )
         values.update(answer_body=body, answer_respondent=respondent, answered_at=now)
         note = f"Trả lời của {respondent}"
@@ -448,7 +533,9 @@ def _step_values(
     return values, note
 
 
-async def _locked_visible(session: AsyncSession, viewer: Viewer, petition_id: int) -> Petition:
+async def _locked_visible(
+    session: AsyncSession, viewer: Viewer, petition_id: int, today: date
+) -> Petition:
     """The petition locked for this transaction, as of its latest committed version;
     NOT_FOUND when it does not exist or is hidden from `viewer` (nothing leaks)."""
     row = (
@@ -459,7 +546,7 @@ async def _locked_visible(session: AsyncSession, viewer: Viewer, petition_id: in
             .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
-    if row is None or not can_view(viewer, row):
+    if row is None or not can_view(viewer, row, today):
         raise _refuse(Refusal.NOT_FOUND, NOT_FOUND, "id")
     return row
 
@@ -475,13 +562,14 @@ async def transition(
     request_id: str | None = None,
 ) -> Petition:
     """Move a petition one step of the workflow, with its timeline event and audit row, at
-    `now` (the request's clock)."""
+    `now` (the request's clock; its local date decides whether a delegate still serves)."""
     if not viewer.is_signed_in:
         raise _refuse(Refusal.FORBIDDEN, SIGN_IN)
+    today = local_date(now)
     step = WORKFLOW[action]
     values, note = _step_values(action, args, now)
-    row = await _locked_visible(session, viewer, petition_id)
-    allowed = is_submitter(viewer, row) if step.by_submitter else may_handle(viewer, row)
+    row = await _locked_visible(session, viewer, petition_id, today)
+    allowed = is_submitter(viewer, row) if step.by_submitter else may_handle(viewer, row, today)
     if not allowed:
         who = (
             "người gửi kiến nghị"
@@ -494,6 +582,8 @@ async def transition(
             Refusal.INVALID_TRANSITION,
             f"Kiến nghị {STATUS_NAMES[row.status]}, không thể thực hiện thao tác này.",
         )
+    # Read before the UPDATE: populate_existing refreshes this same object with the new row.
+    previous = row.status
     # The row lock is held, yet the status is checked again by the UPDATE: belt and braces.
     updated = (
         await session.execute(
@@ -512,7 +602,7 @@ async def transition(
         "petition",
         petition_id,
         request_id=request_id,
-        details={"from": row.status, "to": step.target},
+        details={"from": previous, "to": step.target},
     )
     return updated
 
@@ -528,7 +618,7 @@ async def support_petition(
     """Count a citizen's support once (the primary key), the count kept in the same transaction."""
     if not viewer.is_signed_in or viewer.account_id is None:
         raise _refuse(Refusal.FORBIDDEN, SIGN_IN)
-    row = await _locked_visible(session, viewer, petition_id)
+    row = await _locked_visible(session, viewer, petition_id, local_date(now))
     if not may_support(viewer, row):
         message = (
             "Bạn không thể ủng hộ kiến nghị của chính mình."
@@ -593,6 +683,7 @@ class ListScope:
     now: datetime
     deadlines: Deadlines = field(default_factory=Deadlines)
     unit: AdministrativeUnit | None = None  # `unit_code` looked up
+    today: date = field(kw_only=True)  # the request's day: who serves (db.petition_access)
 
 
 PetitionKey = tuple[datetime, int]
@@ -609,7 +700,7 @@ ORDER = (col(Petition.submitted_at), col(Petition.id))
 
 def filter_conditions(f: PetitionFilter, scope: ListScope) -> list[ColumnElement[bool]]:
     """The WHERE clause of `petitions`: the filter and what the viewer may see."""
-    conditions = [visible_condition(scope.viewer)]
+    conditions = [visible_condition(scope.viewer, scope.today)]
     if f.status is not None:
         conditions.append(col(Petition.status) == f.status)
     if f.category is not None:
@@ -665,7 +756,7 @@ async def list_scope(
         unit = await session.get(AdministrativeUnit, f.unit_code.strip())
         if unit is None:
             raise UnknownUnit(f.unit_code)
-    return ListScope(viewer=viewer, now=now, deadlines=deadlines, unit=unit)
+    return ListScope(viewer=viewer, now=now, deadlines=deadlines, unit=unit, today=local_date(now))
 
 
 async def petitions_page(
@@ -683,23 +774,31 @@ async def petitions_count(session: AsyncSession, f: PetitionFilter, scope: ListS
     return await _count(session, filter_conditions(f, scope))
 
 
-def inbox_conditions(viewer: Viewer, status: str | None) -> list[ColumnElement[bool]]:
-    """The inbox: what the viewer may handle (a delegate: addressed to them or their group;
-    STAFF: all), optionally in one status."""
-    conditions = [handled_condition(viewer)]
+def inbox_conditions(viewer: Viewer, status: str | None, today: date) -> list[ColumnElement[bool]]:
+    """The inbox: what the viewer may handle (a delegate serving on `today`: addressed to them
+    or their group; STAFF: all), optionally in one status."""
+    conditions = [handled_condition(viewer, today)]
     if status is not None:
         conditions.append(col(Petition.status) == status)
     return conditions
 
 
 async def inbox_page(
-    session: AsyncSession, viewer: Viewer, status: str | None, limit: int, after: PetitionKey | None
+    session: AsyncSession,
+    viewer: Viewer,
+    status: str | None,
+    limit: int,
+    after: PetitionKey | None,
+    *,
+    today: date,
 ) -> Page[Petition]:
-    return await _page(session, inbox_conditions(viewer, status), limit, after)
+    return await _page(session, inbox_conditions(viewer, status, today), limit, after)
 
 
-async def inbox_count(session: AsyncSession, viewer: Viewer, status: str | None) -> int:
-    return await _count(session, inbox_conditions(viewer, status))
+async def inbox_count(
+    session: AsyncSession, viewer: Viewer, status: str | None, *, today: date
+) -> int:
+    return await _count(session, inbox_conditions(viewer, status, today))
 
 
 def own_conditions(viewer: Viewer) -> list[ColumnElement[bool]]:
@@ -887,12 +986,23 @@ async def my_data(session: AsyncSession, viewer: Viewer) -> MyDataRecord | None:
     )
 
 
+@dataclass(frozen=True)
+class Erased:
+    """What `erase_my_data` did: how many petitions lost their identity, and the tables whose
+    rows it changed or deleted (their dead row versions still hold the old values until
+    VACUUM, which cannot run in the transaction: see `db.engine.vacuum`)."""
+
+    petitions: int
+    tables: tuple[str, ...]
+
+
 async def erase_my_data(
     session: AsyncSession, viewer: Viewer, *, now: datetime, request_id: str | None = None
-) -> int:
+) -> Erased:
     """Remove the viewer's name and phone from their petitions (the fields, and wherever the
-    text of a petition, its answer or its timeline repeats them); the petitions stay. Returns
-    how many petitions were touched."""
+    text of a petition, its answer or its timeline repeats them, as db.redact finds them) and
+    forget their idempotency keys (a key is whatever the client chose to send, a phone number
+    as likely as not); the petitions stay."""
     if not viewer.is_signed_in or viewer.account_id is None:
         raise _refuse(Refusal.FORBIDDEN, SIGN_IN)
     petitions = list(
@@ -911,6 +1021,7 @@ async def erase_my_data(
         names.add(clean(viewer.name))
     if viewer.phone and (normalized := normalize_vn_phone(viewer.phone)):
         phones.add(normalized)
+    touched: list[str] = []
     ids = [p.id for p in petitions if p.id is not None]
     for p in petitions:
         await session.execute(
@@ -928,6 +1039,8 @@ async def erase_my_data(
             )
             .execution_options(synchronize_session=False)
         )
+    if petitions:
+        touched.append(table_of(Petition).name)
     # Notes of their petitions' timelines, and anything else they wrote in a timeline.
     events = (
         await session.execute(
@@ -949,6 +1062,16 @@ async def erase_my_data(
                 .values(note=cleaned)
                 .execution_options(synchronize_session=False)
             )
+            if table_of(PetitionEvent).name not in touched:
+                touched.append(table_of(PetitionEvent).name)
+    # Replays of an earlier key now make a new petition: the price of forgetting what was sent.
+    forgotten = await session.execute(
+        sa.delete(PetitionIdempotency).where(
+            col(PetitionIdempotency.account_id) == viewer.account_id
+        )
+    )
+    if forgotten.rowcount:  # type: ignore[attr-defined]
+        touched.append(table_of(PetitionIdempotency).name)
     await audit(
         session,
         viewer,
@@ -958,4 +1081,4 @@ async def erase_my_data(
         request_id=request_id,
         details={"petitions": len(ids)},
     )
-    return len(ids)
+    return Erased(petitions=len(ids), tables=tuple(touched))

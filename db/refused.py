@@ -4,7 +4,7 @@ and nothing is written; schema/ turns it into a `UserError` of the same code."""
 from enum import StrEnum
 from typing import Any
 
-from db.text import clean
+from db.text import InvalidText, input_text
 
 
 class Unset:
@@ -42,10 +42,15 @@ def checked_text(
     min_len: int,
     max_len: int,
     required: bool = True,
+    one_line: bool = False,
 ) -> str | None:
-    """`value` in NFC and trimmed, between `min_len` and `max_len` characters; None when absent
-    (or blank) and not required."""
-    text = clean(value) if value is not None else ""
+    """`value` as db.text.input_text keeps it (NFC, trimmed; no stray control or bidi
+    characters; something visible; one line when `one_line`), between `min_len` and `max_len`
+    characters; None when absent (or blank) and not required."""
+    try:
+        text = input_text(value, label, one_line=one_line) if value is not None else ""
+    except InvalidText as refused:
+        raise Refused(Refusal.INVALID_INPUT, str(refused), *field) from None
     if not text:
         if required:
             raise Refused(Refusal.INVALID_INPUT, f"Cần nhập {label}.", *field)
@@ -60,9 +65,15 @@ def checked_text(
 
 
 def required_text(
-    value: str | None, field: tuple[str, ...], label: str, *, min_len: int, max_len: int
+    value: str | None,
+    field: tuple[str, ...],
+    label: str,
+    *,
+    min_len: int,
+    max_len: int,
+    one_line: bool = False,
 ) -> str:
     """Like `checked_text`, for a value that must be there."""
-    text = checked_text(value, field, label, min_len=min_len, max_len=max_len)
+    text = checked_text(value, field, label, min_len=min_len, max_len=max_len, one_line=one_line)
     assert text is not None
     return text

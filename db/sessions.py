@@ -9,11 +9,11 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from db.audit import audit
 from db.refused import Refusal, Refused, required_text
+from db.serving import serves_during
 from db.tables import (
     AgendaItem,
     Contribution,
@@ -29,24 +29,6 @@ MAX_QUOTA = 50
 MAX_AGENDA = 100
 # The only moves a session makes; anything else is INVALID_TRANSITION.
 NEXT_STATUS = {"UPCOMING": "IN_PROGRESS", "IN_PROGRESS": "CLOSED"}
-
-
-def serving_during(
-    starts_on: date | sa.SQLColumnExpression[date], ends_on: date | sa.SQLColumnExpression[date]
-) -> ColumnElement[bool]:
-    """Delegates serving on at least one day of a session (joined before its end, left after
-    its start): those a session's quota applies to."""
-    return sa.and_(
-        col(Delegate.served_from) <= ends_on,
-        sa.or_(col(Delegate.served_until).is_(None), col(Delegate.served_until) >= starts_on),
-    )
-
-
-def serves_during(delegate: Delegate, row: CouncilSession) -> bool:
-    """The Python twin of `serving_during`, for one delegate and one session."""
-    return delegate.served_from <= row.ends_on and (
-        delegate.served_until is None or delegate.served_until >= row.starts_on
-    )
 
 
 @dataclass(frozen=True)
@@ -86,7 +68,9 @@ async def create_session(
     session: AsyncSession, viewer: Viewer, new: NewSession, *, request_id: str | None = None
 ) -> CouncilSession:
     """A new UPCOMING session with its agenda (STAFF and ADMIN; the caller checks the role)."""
-    title = required_text(new.title, ("input", "title"), "tên kỳ họp", min_len=5, max_len=300)
+    title = required_text(
+        new.title, ("input", "title"), "tên kỳ họp", min_len=5, max_len=300, one_line=True
+    )
     if new.kind not in SESSION_KINDS:
         raise Refused(Refusal.INVALID_INPUT, "Loại kỳ họp không hợp lệ.", "input", "kind")
     if new.ends_on < new.starts_on:
@@ -106,7 +90,9 @@ async def create_session(
             Refusal.INVALID_INPUT, f"Tối đa {MAX_AGENDA} nội dung chương trình.", "input", "agenda"
         )
     agenda = [
-        required_text(t, ("input", "agenda", str(i)), "nội dung", min_len=3, max_len=300)
+        required_text(
+            t, ("input", "agenda", str(i)), "nội dung", min_len=3, max_len=300, one_line=True
+        )
         for i, t in enumerate(new.agenda)
     ]
     term = await _term_for(session, new.term, new.starts_on)
@@ -220,7 +206,7 @@ async def add_agenda_item(
     request_id: str | None = None,
 ) -> AgendaItem:
     """Append an item to a session's agenda (not once the session is closed)."""
-    text = required_text(title, ("title",), "nội dung", min_len=3, max_len=300)
+    text = required_text(title, ("title",), "nội dung", min_len=3, max_len=300, one_line=True)
     row = await _locked_session(session, session_id, "sessionId")
     if row.status == "CLOSED":
         raise Refused(
@@ -305,7 +291,7 @@ async def excuse_delegate(
     delegate = await session.get(Delegate, delegate_id)
     if delegate is None:
         raise Refused(Refusal.NOT_FOUND, "Không tìm thấy đại biểu.", "delegateId")
-    if not serves_during(delegate, row):
+    if not serves_during(delegate, row.starts_on, row.ends_on):
         raise Refused(
             Refusal.INVALID_INPUT,
             "Đại biểu không trong nhiệm kỳ vào những ngày của kỳ họp này.",

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from db.sessions import serving_during
+from db.serving import serving_during
 from db.tables import Contribution, CouncilSession, Delegate, ExcusedAbsence
 
 TOPICS = (

@@ -53,3 +53,63 @@ def fold_sql_function() -> str:
         f"$$ SELECT lower(translate(regexp_replace(normalize(value, NFD), {marks}, '', 'g'), "
         "'đĐ', 'dd')) $$"
     )
+
+
+# ---- free text typed by people ------------------------------------------------------------------
+
+# Bidirectional formatting characters: embeddings and overrides (U+202A–U+202E), isolates
+# (U+2066–U+2069), the marks LRM, RLM and ALM. Vietnamese text never needs them, and they
+# make text display other than it reads («Trojan Source»: a title that shows one thing and
+# holds another).
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
+# Characters with no glyph of their own: spaces, controls, format characters (zero-width
+# space, joiner, BOM…), marks with nothing to sit on.
+_INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me"})
+_ONE_LINE_BREAKS = frozenset("\n\t\u2028\u2029")
+
+
+class InvalidText(ValueError):
+    """Free text refused; the message (Vietnamese, for people) names the field's label."""
+
+
+def _is_noncharacter(code: int) -> bool:
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+
+
+def input_text(value: str, label: str, *, one_line: bool = False, letters: bool = True) -> str:
+    """`value` as it is stored: NFC, line ends as LF (a CR LF or a lone CR from some
+    keyboards), trimmed. Blank gives "" (whether that is allowed is the caller's rule). Refused
+    (InvalidText): a control character other than newline and tab (C0, DEL, C1), a bidi control
+    (BIDI_CONTROLS), a lone surrogate or a noncharacter; with `one_line`, a line break or tab;
+    and text with nothing visible in it: no letter or digit, or with `letters=False` (a channel
+    post may be one emoji) no visible character at all. Zero-width characters are kept where
+    they serve (ZWJ joins emoji) but never count as visible."""
+    text = nfc(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    name = label[:1].upper() + label[1:]
+    for char in text:
+        code = ord(char)
+        if char in BIDI_CONTROLS:
+            raise InvalidText(
+                f"{name} chứa ký tự đổi chiều văn bản (U+{code:04X}), có thể làm nội dung hiển "
+                "thị khác với thực tế; hãy xoá ký tự này."
+            )
+        if one_line and char in _ONE_LINE_BREAKS:
+            raise InvalidText(f"{name} phải viết trên một dòng (không xuống dòng, không tab).")
+        category = unicodedata.category(char)
+        if category == "Cc" and char not in "\n\t":
+            raise InvalidText(
+                f"{name} chứa ký tự điều khiển không được phép (U+{code:04X}); chỉ được "
+                "xuống dòng và tab."
+            )
+        if category == "Cs" or _is_noncharacter(code):
+            raise InvalidText(f"{name} chứa ký tự không hợp lệ (U+{code:04X}).")
+    if not text:
+        return text
+    if letters:
+        if not any(unicodedata.category(c)[0] in "LN" for c in text):
+            raise InvalidText(f"{name} phải có chữ hoặc số nhìn thấy được.")
+    elif all(unicodedata.category(c) in _INVISIBLE_CATEGORIES for c in text):
+        raise InvalidText(f"{name} phải có ký tự nhìn thấy được.")
+    return text

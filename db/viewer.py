@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from db.serving import ServicePeriod
+
 
 class Role(StrEnum):
     """Roles are stored per account in the database, never read from a token."""
@@ -27,6 +29,8 @@ class Viewer:
     """The caller of one request: anonymous, an integrator (API key) or a signed-in account.
 
     `name` and `phone` are the token's claims, carried only to fill a petition's submitter.
+    `service` is the linked delegate's days of service: rules ask whether they serve on the
+    request's day (db.serving), since a delegate whose service ended keeps the account link.
     """
 
     kind: ViewerKind = ViewerKind.ANONYMOUS
@@ -35,6 +39,7 @@ class Viewer:
     role: Role | None = None
     delegate_id: int | None = None
     group_id: int | None = None
+    service: ServicePeriod | None = None
     integrator: str | None = None
     name: str | None = None
     phone: str | None = None

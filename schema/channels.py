@@ -454,7 +454,7 @@ async def _petition_event_stream(
     async def recheck() -> None:
         await _reload_viewer(info)
         async with ctx.read() as session:
-            allowed = await can_view_petition(session, ctx.viewer, petition_id)
+            allowed = await can_view_petition(session, ctx.viewer, petition_id, ctx.today)
         if not allowed:
             raise forbidden("Bạn không còn quyền theo dõi kiến nghị này.")
 
@@ -519,7 +519,7 @@ class ChannelsSubscription:
         try:
             async with ctx.read() as session:
                 # A hidden petition and a missing one answer alike: nothing about it leaks.
-                if not await can_view_petition(session, ctx.viewer, pid):
+                if not await can_view_petition(session, ctx.viewer, pid, ctx.today):
                     raise forbidden("Không có kiến nghị này, hoặc bạn không có quyền theo dõi nó.")
                 since = await db_live.latest_petition_event_id(session, pid)
             inbox.establish()

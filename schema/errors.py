@@ -37,6 +37,11 @@ class UserErrorCode(Enum):
     RATE_LIMITED = strawberry.enum_value(
         "RATE_LIMITED", description="Too many attempts; try later."
     )
+    IDEMPOTENCY_CONFLICT = strawberry.enum_value(
+        "IDEMPOTENCY_CONFLICT",
+        description="The idempotency key was used, within 24 hours, for a request with a "
+        "different body; nothing was done. Use a new key for a new request.",
+    )
 
 
 @strawberry.type(description="Why a mutation was refused; a refused mutation changes nothing.")

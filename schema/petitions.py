@@ -11,7 +11,7 @@ import strawberry
 
 from db import petitions as db_petitions
 from db.clock import local
-from db.engine import transaction
+from db.engine import transaction, vacuum
 from db.petition_access import can_view, may_see_submitter
 from db.petition_fields import Deadlines, is_overdue, support_count
 from db.tables import Petition as PetitionRow
@@ -267,7 +267,7 @@ class Petition(Node):
         },
     )
     async def submitter(self, info: Info) -> Submitter | None:
-        if not may_see_submitter(info.context.viewer, self.row):
+        if not may_see_submitter(info.context.viewer, self.row, info.context.today):
             return None
         identity = await petition_loaders(info).submitter_by_petition_id.load(self.pk)
         if identity is None or (identity.name is None and identity.phone is None):
@@ -340,7 +340,10 @@ class SubmitPetitionInput:
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Any string up to 200 characters, new for each petition: the same key from the "
-        "same account within 24 hours returns the first petition instead of a second one.",
+        "same account within 24 hours, with the same input, returns the first petition instead of "
+        "a second one; with different input (title, content, category, communeCode, delegateId, "
+        "visibility or contactPhone, compared trimmed and NFC-normalised) it is refused with "
+        "IDEMPOTENCY_CONFLICT.",
     )
 
 
@@ -534,15 +537,15 @@ class PetitionsQuery:
     ) -> Connection[Petition] | None:
         limit = page_size(first)
         key = decode_cursor(after, (datetime, int))
-        viewer = info.context.viewer
+        viewer, today = info.context.viewer, info.context.today
         wanted = status.name if status else None
         sm = info.context.sessionmaker
         async with sm() as session:
-            page = await db_petitions.inbox_page(session, viewer, wanted, limit, key)
+            page = await db_petitions.inbox_page(session, viewer, wanted, limit, key, today=today)
 
         async def count() -> int:
             async with sm() as session:
-                return await db_petitions.inbox_count(session, viewer, wanted)
+                return await db_petitions.inbox_count(session, viewer, wanted, today=today)
 
         return _connection(page.rows, page.has_next, key is not None, count)
 
@@ -803,13 +806,14 @@ class PetitionsMutation:
 
     @strawberry.mutation(
         description="Erase your name and phone everywhere (xoá dữ liệu cá nhân): from your "
-        "petitions and wherever their text, answer or timeline repeats them. Your petitions stay, "
-        "without identity, so the council's record is kept. Signed-in accounts."
+        "petitions and wherever their text, answer or timeline repeats them (in part, reordered, "
+        "however a number was typed), and your idempotency keys. Your petitions stay, without "
+        "identity, so the council's record is kept. Signed-in accounts."
     )
     async def erase_my_data(self, info: Info) -> EraseMyDataPayload:
         try:
             async with transaction(info.context.sessionmaker) as session:
-                count = await db_petitions.erase_my_data(
+                erased = await db_petitions.erase_my_data(
                     session,
                     info.context.viewer,
                     now=info.context.now,
@@ -817,12 +821,14 @@ class PetitionsMutation:
                 )
         except db_petitions.PetitionRefused as refused:
             return EraseMyDataPayload(erased_petition_count=0, user_errors=_user_errors(refused))
-        return EraseMyDataPayload(erased_petition_count=count, user_errors=[])
+        # Committed: now the old row versions can go too (VACUUM runs outside a transaction).
+        await vacuum(info.context.sessionmaker, erased.tables)
+        return EraseMyDataPayload(erased_petition_count=erased.petitions, user_errors=[])
 
 
 async def _petition_node(info: Info, pk: int) -> Petition | None:
     row = await petition_loaders(info).petition_by_id.load(pk)
-    if row is None or not can_view(info.context.viewer, row):
+    if row is None or not can_view(info.context.viewer, row, info.context.today):
         return None
     return Petition.from_row(row)
 

@@ -165,8 +165,8 @@ class Contribution(Node):
     async def petitions(self, info: Info) -> list[Petition]:
         ids = await info.context.loaders.sessions.petition_ids_by_contribution_id.load(self.pk)
         rows = await petition_loaders(info).petition_by_id.load_many(ids)
-        viewer = info.context.viewer
-        return [Petition.from_row(r) for r in rows if r is not None and can_view(viewer, r)]
+        viewer, today = info.context.viewer, info.context.today
+        return [Petition.from_row(r) for r in rows if r is not None and can_view(viewer, r, today)]
 
     @strawberry.field(description="The agenda item it addressed, if one was named.")
     async def agenda_item(self, info: Info) -> AgendaItem | None:

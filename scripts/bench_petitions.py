@@ -11,7 +11,7 @@ first page and a deep page of `petitions(filter: {unitCode})`, `inbox` and other
 import argparse
 import asyncio
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
@@ -31,6 +31,7 @@ from db.petitions import (
     own_conditions,
     page_statement,
 )
+from db.serving import ServicePeriod
 from db.tables import AdministrativeUnit, Petition
 from db.viewer import ANONYMOUS, Role, Viewer, ViewerKind
 
@@ -91,6 +92,7 @@ async def main() -> None:
     engine = make_engine(url, pool_size=1)
     sm = make_sessionmaker(engine)
     now = datetime.now(UTC)
+    today = now.date()
     async with sm() as session:
         total = (await session.execute(sa.text("SELECT count(*) FROM petition"))).scalar_one()
         print(f"\npetitions: {total:,}")
@@ -112,28 +114,28 @@ async def main() -> None:
         ).scalar_one()
         delegate = Viewer(
             kind=ViewerKind.ACCOUNT, sub="d", account_id=-1, role=Role.DELEGATE,
-            delegate_id=delegate_id, group_id=group_id,
+            delegate_id=delegate_id, group_id=group_id, service=ServicePeriod(date(2000, 1, 1)),
         )  # fmt: skip
         staff = Viewer(kind=ViewerKind.ACCOUNT, sub="s", account_id=-2, role=Role.STAFF)
         citizen = Viewer(kind=ViewerKind.ACCOUNT, sub="c", account_id=account, role=Role.CITIZEN)
         cases: list[tuple[str, list[Any]]] = []
         for unit in (district, commune):
             assert unit is not None
-            scope = ListScope(ANONYMOUS, now, Deadlines(), unit)
+            scope = ListScope(ANONYMOUS, now, Deadlines(), unit, today=today)
             cases.append(
                 (f"petitions(unitCode: {unit.code} «{unit.name}») anonymous",
                  filter_conditions(PetitionFilter(unit_code=unit.code), scope))
             )  # fmt: skip
-        scope = ListScope(ANONYMOUS, now, Deadlines(), None)
+        scope = ListScope(ANONYMOUS, now, Deadlines(), None, today=today)
         cases += [
             ("petitions() anonymous", filter_conditions(PetitionFilter(), scope)),
             ("petitions(status: SUBMITTED)", filter_conditions(PetitionFilter(status="SUBMITTED"), scope)),
             ("petitions(overdue: true) staff",
-             filter_conditions(PetitionFilter(overdue=True), ListScope(staff, now, Deadlines()))),
+             filter_conditions(PetitionFilter(overdue=True), ListScope(staff, now, Deadlines(), today=today))),
             ("petitions(search: «vi thanh»)", filter_conditions(PetitionFilter(search="vi thanh"), scope)),
-            ("inbox delegate", inbox_conditions(delegate, None)),
-            ("inbox(status: SUBMITTED) delegate", inbox_conditions(delegate, "SUBMITTED")),
-            ("inbox staff", inbox_conditions(staff, None)),
+            ("inbox delegate", inbox_conditions(delegate, None, today)),
+            ("inbox(status: SUBMITTED) delegate", inbox_conditions(delegate, "SUBMITTED", today)),
+            ("inbox staff", inbox_conditions(staff, None, today)),
             ("myPetitions", own_conditions(citizen)),
         ]  # fmt: skip
         for label, conditions in cases:

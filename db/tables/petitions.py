@@ -131,7 +131,8 @@ class PetitionSupport(SQLModel, table=True):
 
 class PetitionIdempotency(SQLModel, table=True):
     """An idempotency key of `submitPetition`: the same account and key within 24 hours answer
-    the first petition. The primary key is what makes simultaneous retries safe."""
+    the first petition, if the request's body is the same (`request_hash`), else
+    IDEMPOTENCY_CONFLICT. The primary key is what makes simultaneous retries safe."""
 
     __tablename__ = "petition_idempotency"
 
@@ -141,3 +142,6 @@ class PetitionIdempotency(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column_kwargs={"server_default": NOW}, sa_type=timestamptz()
     )
+    # SHA-256 (hex) of the request's normalised body (db.petitions.request_fingerprint): a
+    # digest, so the key's row keeps no copy of what was sent. Null for keys recorded before.
+    request_hash: str | None = Field(default=None, max_length=64)

@@ -55,6 +55,9 @@ VIEWERS = (
     "citizen_b",
     "delegate",  # the addressed delegate (linked to World.delegate_id, group World.group_id)
     "other_delegate",  # a delegate of another group
+    # A member of the delegate's group whose service has ended: the account keeps its DELEGATE
+    # role and link, yet holds none of the group's petitions, channel or guests any more.
+    "ended_delegate",
     "staff",
     "monitor",
     "admin",
@@ -67,7 +70,10 @@ PETITION_READERS = frozenset({"citizen_a", "delegate", "staff", "monitor", "admi
 HANDLERS = frozenset({"delegate", "staff"})
 # The council office: the directory and sessions.
 OFFICE = frozenset({"staff", "admin"})
-COMPLIANCE_READERS = frozenset({"delegate", "other_delegate", "staff", "monitor", "admin"})
+# Compliance goes by role: a delegate whose service ended still reads the council's record.
+COMPLIANCE_READERS = frozenset(
+    {"delegate", "other_delegate", "ended_delegate", "staff", "monitor", "admin"}
+)
 # Readers of the delegate group's channel: its member (the delegate), STAFF, MONITOR, ADMIN.
 CHANNEL_READERS = frozenset({"delegate", "staff", "monitor", "admin"})
 CONTRIBUTORS = frozenset({"delegate", "other_delegate", "staff", "admin"})
@@ -82,6 +88,7 @@ class World:
     group_id: int
     other_delegate_id: int
     other_group_id: int
+    ended_delegate_id: int  # in `group_id`, service ended before the day the requests run
     subs: Mapping[str, str]  # viewer -> account `sub` (signed-in viewers only)
     extra: dict[str, Any] = dataclass_field(default_factory=dict)  # what setups leave here
 
@@ -705,11 +712,12 @@ ROWS: tuple[Row, ...] = (
         setup=_public_and_private,
         check=sees(frozenset({"citizen_a"}), frozenset({"citizen_a"})),
     ),
-    # The inbox: DELEGATE (what is addressed to them or their group) and STAFF (all).
+    # The inbox: DELEGATE (what is addressed to them or their group while serving) and STAFF
+    # (all). A delegate whose service ended still has an inbox, empty.
     Row(
         "Query.inbox",
         f"{{ inbox(first: 100) {{ totalCount {PETITION_LIST} }} }}",
-        frozenset({"delegate", "other_delegate", "staff"}),
+        frozenset({"delegate", "other_delegate", "ended_delegate", "staff"}),
         setup=_public_and_private,
         check=sees(HANDLERS, HANDLERS),
     ),

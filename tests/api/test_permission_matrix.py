@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from typing import Any
 
 import orjson
@@ -17,7 +18,10 @@ from strawberry.types.base import StrawberryObjectDefinition
 
 from api.identity import account_viewer, authenticate
 from api.settings import Settings
-from db.accounts import grant_role
+from db.accounts import grant_role, viewer_for_sub
+from db.clock import local_date
+from db.clock import now as clock_now
+from db.directory_admin import end_service
 from db.engine import Sessionmaker, transaction
 from db.integrators import create_api_key
 from db.tables import Delegate
@@ -34,6 +38,7 @@ ROLES = {
     "citizen_b": Role.CITIZEN,
     "delegate": Role.DELEGATE,
     "other_delegate": Role.DELEGATE,
+    "ended_delegate": Role.DELEGATE,
     "staff": Role.STAFF,
     "monitor": Role.MONITOR,
     "admin": Role.ADMIN,
@@ -75,16 +80,26 @@ async def world(sessionmaker: Sessionmaker) -> AsyncIterator[World]:
         ).all()
         delegate_id, group_id = rows[0]
         other_delegate_id, other_group_id = next((d, g) for d, g in rows if g != group_id)
+        ended_delegate_id = next(d for d, g in rows if g == group_id and d != delegate_id)
         subs = {viewer: f"matrix-{viewer}" for viewer in ROLES}
+        links = {
+            "delegate": delegate_id,
+            "other_delegate": other_delegate_id,
+            "ended_delegate": ended_delegate_id,
+        }
         for viewer, role in ROLES.items():
-            linked = {"delegate": delegate_id, "other_delegate": other_delegate_id}.get(viewer)
-            await grant_role(session, subs[viewer], role, linked)
+            await grant_role(session, subs[viewer], role, links.get(viewer))
+        # Their last day of service was before the session days the rows use and before today.
+        staff = await viewer_for_sub(session, subs["staff"], None, None)
+        last_day = min(date(2026, 11, 15), local_date(clock_now()) - timedelta(days=1))
+        await end_service(session, staff, ended_delegate_id, last_day, "Chuyển công tác khác")
     yield World(
         sessionmaker=sessionmaker,
         delegate_id=delegate_id,
         group_id=group_id,
         other_delegate_id=other_delegate_id,
         other_group_id=other_group_id,
+        ended_delegate_id=ended_delegate_id,
         subs=subs,
     )
 

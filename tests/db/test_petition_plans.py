@@ -3,7 +3,7 @@ table than the benchmark's million (scripts/bench_petitions.py), analysed, is en
 planner to show its choice."""
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -21,6 +21,7 @@ from db.petitions import (
     inbox_conditions,
     page_statement,
 )
+from db.serving import ServicePeriod
 from db.tables import AdministrativeUnit
 from db.viewer import ANONYMOUS, Role, Viewer, ViewerKind
 
@@ -55,6 +56,7 @@ async def test_lists_use_indexes(db_url: str, sessionmaker: Sessionmaker) -> Non
             await session.execute(sa.text("SELECT group_id, id FROM delegate ORDER BY id LIMIT 1"))
         ).one()
     now = datetime.now(UTC)
+    today = date(2026, 12, 4)  # who serves; the plans do not depend on it
     delegate = Viewer(
         kind=ViewerKind.ACCOUNT,
         sub="d",
@@ -62,15 +64,19 @@ async def test_lists_use_indexes(db_url: str, sessionmaker: Sessionmaker) -> Non
         role=Role.DELEGATE,
         delegate_id=delegate_id,
         group_id=group_id,
+        service=ServicePeriod(date(2021, 7, 1)),
     )
     deep = (now - timedelta(days=300), 10**9)
     cases = {
         "unit": filter_conditions(
-            PetitionFilter(unit_code="934"), ListScope(ANONYMOUS, now, Deadlines(), district)
+            PetitionFilter(unit_code="934"),
+            ListScope(ANONYMOUS, now, Deadlines(), district, today=today),
         ),
-        "all": filter_conditions(PetitionFilter(), ListScope(ANONYMOUS, now, Deadlines())),
-        "inbox": inbox_conditions(delegate, None),
-        "inbox status": inbox_conditions(delegate, "SUBMITTED"),
+        "all": filter_conditions(
+            PetitionFilter(), ListScope(ANONYMOUS, now, Deadlines(), today=today)
+        ),
+        "inbox": inbox_conditions(delegate, None, today),
+        "inbox status": inbox_conditions(delegate, "SUBMITTED", today),
     }
     for label, conditions in cases.items():
         for after in (None, deep):

@@ -33,6 +33,36 @@ async def test_twenty_simultaneous_submissions_with_one_key_make_one_petition(
     assert tuple(counts) == (1, 1, 1)
 
 
+async def test_simultaneous_submissions_of_one_key_with_two_bodies_make_one_petition(
+    client: AsyncClient, settings: Settings, sessionmaker: Sessionmaker
+) -> None:
+    """Ten retries of one body and ten of another, all with one key, at once: one petition,
+    every retry of its body answers it, every other one IDEMPOTENCY_CONFLICT."""
+    w = await make_world(settings, sessionmaker)
+    titles = ["Đèn đường hư ở hẻm 12", "Cống thoát nước bị tắc"] * 10
+    payloads = await asyncio.gather(
+        *[submit(client, w.citizen_a, idempotencyKey="two-bodies", title=t) for t in titles]
+    )
+    made = [(t, p) for t, p in zip(titles, payloads, strict=True) if p["petition"] is not None]
+    refused = [(t, p) for t, p in zip(titles, payloads, strict=True) if p["petition"] is None]
+    winner = made[0][0]
+    assert {p["petition"]["id"] for _, p in made} == {made[0][1]["petition"]["id"]}
+    assert {t for t, _ in made} == {winner} and len(made) == 10
+    assert sum(not p["idempotentReplay"] for _, p in made) == 1
+    assert {t for t, _ in refused} == set(titles) - {winner} and len(refused) == 10
+    assert all([e["code"] for e in p["userErrors"]] == ["IDEMPOTENCY_CONFLICT"] for _, p in refused)
+    async with sessionmaker() as session:
+        counts = (
+            await session.execute(
+                sa.text(
+                    "SELECT (SELECT count(*) FROM petition), (SELECT count(*) FROM petition_event),"
+                    " (SELECT count(*) FROM petition_idempotency)"
+                )
+            )
+        ).one()
+    assert tuple(counts) == (1, 1, 1)
+
+
 async def test_two_delegates_acknowledging_at_once(
     client: AsyncClient, settings: Settings, sessionmaker: Sessionmaker
 ) -> None:

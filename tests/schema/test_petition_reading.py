@@ -256,7 +256,7 @@ async def test_my_petitions(
     body = await gql(client, query, headers=w.citizen_a)
     assert body["data"]["myPetitions"] == {"totalCount": 1, "edges": [{"node": {"id": mine}}]}
     anonymous = await gql(client, query)
-    assert anonymous["data"] is None
+    assert anonymous["data"] == {"myPetitions": None}  # the refusal stays local to the field
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 

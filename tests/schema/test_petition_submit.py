@@ -13,6 +13,7 @@ from tests.petition_helpers import (
     NGA_BAY_COMMUNE,
     delegate_gid,
     make_world,
+    petition_input,
     submit,
     submitted,
 )
@@ -147,7 +148,7 @@ async def test_idempotency_key_returns_the_first_petition(
 ) -> None:
     world = await make_world(settings, sessionmaker)
     first = await submit(client, world.citizen_a, idempotencyKey="abc-1")
-    again = await submit(client, world.citizen_a, idempotencyKey="abc-1", title="Một tiêu đề khác")
+    again = await submit(client, world.citizen_a, idempotencyKey="abc-1")
     assert first["idempotentReplay"] is False
     assert again["idempotentReplay"] is True
     assert again["petition"]["id"] == first["petition"]["id"]
@@ -155,6 +156,89 @@ async def test_idempotency_key_returns_the_first_petition(
     other = await submit(client, world.citizen_b, idempotencyKey="abc-1")
     assert other["petition"]["id"] != first["petition"]["id"]
     assert await _counts(sessionmaker) == (2, 2)
+
+
+async def test_the_same_body_is_the_normalised_input(
+    client: AsyncClient, settings: Settings, sessionmaker: Sessionmaker
+) -> None:
+    """Spaces around texts, NFC or NFD, an omitted default and another way of typing the same
+    phone number are the same body: the retry replays."""
+    import unicodedata
+
+    world = await make_world(settings, sessionmaker)
+    chosen = delegate_gid(world.vi_thanh_delegate_ids[0])
+    body = {"delegateId": chosen, "contactPhone": "0912 345 678"}
+    first = await submit(client, world.citizen_a, idempotencyKey="same-body", **body)
+    assert first["userErrors"] == [], first
+    retry = await submit(
+        client,
+        world.citizen_a,
+        idempotencyKey="same-body",
+        title="  Đường liên ấp bị sạt lở ",
+        content=unicodedata.normalize("NFD", petition_input()["content"]),
+        visibility="PUBLIC",
+        delegateId=chosen,
+        contactPhone="+84 912-345-678",
+        communeCode=" 31318 ",
+    )
+    assert retry["userErrors"] == [], retry
+    assert retry["idempotentReplay"] is True
+    assert retry["petition"]["id"] == first["petition"]["id"]
+    assert await _counts(sessionmaker) == (1, 1)
+
+
+async def _idempotency_state(sessionmaker: Sessionmaker) -> tuple[object, ...]:
+    import sqlalchemy as sa
+
+    async with sessionmaker() as session:
+        row = (
+            await session.execute(
+                sa.text(
+                    "SELECT (SELECT jsonb_agg(to_jsonb(p) ORDER BY p.id) FROM petition p),"
+                    " (SELECT count(*) FROM petition_event),"
+                    " (SELECT jsonb_agg(to_jsonb(i)) FROM petition_idempotency i),"
+                    " (SELECT count(*) FROM audit_event WHERE action <> 'petition.submitter.read')"
+                )
+            )
+        ).one()
+    return tuple(row)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "Một tiêu đề khác"},
+        {"content": "Nội dung khác hẳn: cống thoát nước trước chợ bị tắc nhiều ngày."},
+        {"category": "ENVIRONMENT"},
+        {"communeCode": NGA_BAY_COMMUNE},
+        {"visibility": "PRIVATE"},
+        {"contactPhone": "0912345678"},
+        {"delegate": True},
+    ],
+    ids=lambda c: next(iter(c)),
+)
+async def test_the_same_key_with_another_body_is_a_conflict(
+    client: AsyncClient, settings: Settings, sessionmaker: Sessionmaker, change: dict[str, object]
+) -> None:
+    world = await make_world(settings, sessionmaker)
+    first = await submit(client, world.citizen_a, idempotencyKey="abc-1")
+    assert first["userErrors"] == [], first
+    before = await _idempotency_state(sessionmaker)
+    if change.pop("delegate", None):
+        change["delegateId"] = delegate_gid(world.vi_thanh_delegate_ids[0])
+    conflict = await submit(client, world.citizen_a, idempotencyKey="abc-1", **change)
+    assert conflict["petition"] is None
+    assert conflict["idempotentReplay"] is False
+    assert [(e["code"], e["field"]) for e in conflict["userErrors"]] == [
+        ("IDEMPOTENCY_CONFLICT", ["input", "idempotencyKey"])
+    ]
+    assert "khoá mới" in conflict["userErrors"][0]["message"]
+    assert await _idempotency_state(sessionmaker) == before
+    # The first body still replays the first petition.
+    again = await submit(client, world.citizen_a, idempotencyKey="abc-1")
+    assert again["idempotentReplay"] is True
+    assert again["petition"]["id"] == first["petition"]["id"]
+    assert await _idempotency_state(sessionmaker) == before
 
 
 async def test_idempotency_key_expires_after_24_hours(

@@ -109,24 +109,21 @@ async def test_the_whole_way_with_a_timeline(
     assert closed["timeline"][2]["note"] == "Chuyển đến Sở Giao thông vận tải"
     assert closed["timeline"][4]["note"] == "Cử tri hài lòng: Cảm ơn Tổ đại biểu."
     async with sessionmaker() as session:
-        actions = (
-            (
-                await session.execute(
-                    sa.text(
-                        "SELECT action FROM audit_event WHERE entity_type = 'petition' "
-                        "AND action <> 'petition.submitter.read' ORDER BY id"
-                    )
+        audited = (
+            await session.execute(
+                sa.text(
+                    "SELECT action, details FROM audit_event WHERE entity_type = 'petition' "
+                    "AND action <> 'petition.submitter.read' ORDER BY id"
                 )
             )
-            .scalars()
-            .all()
-        )
-    assert actions == [
-        "petition.submit",
-        "petition.acknowledge",
-        "petition.forward",
-        "petition.answer",
-        "petition.close",
+        ).all()
+    # Each step records the status it left and the one it reached.
+    assert [(action, details) for action, details in audited] == [
+        ("petition.submit", {}),
+        ("petition.acknowledge", {"from": "SUBMITTED", "to": "ACKNOWLEDGED"}),
+        ("petition.forward", {"from": "ACKNOWLEDGED", "to": "FORWARDED"}),
+        ("petition.answer", {"from": "FORWARDED", "to": "ANSWERED"}),
+        ("petition.close", {"from": "ANSWERED", "to": "CLOSED"}),
     ]
 
 
@@ -141,6 +138,19 @@ async def test_answer_straight_after_acknowledging_and_reject_with_reason(
     rejected = ok(await reject(client, w.delegate, other))
     assert rejected["status"] == "REJECTED"
     assert rejected["timeline"][-1]["note"] == "Không thuộc thẩm quyền của HĐND tỉnh."
+    async with sessionmaker() as session:
+        details = (
+            await session.execute(
+                sa.text(
+                    "SELECT details FROM audit_event WHERE action IN "
+                    "('petition.answer', 'petition.reject') ORDER BY id"
+                )
+            )
+        ).scalars()
+        assert list(details) == [
+            {"from": "ACKNOWLEDGED", "to": "ANSWERED"},
+            {"from": "SUBMITTED", "to": "REJECTED"},
+        ]
 
 
 Setup = Callable[[AsyncClient, World, str], Awaitable[None]]

@@ -351,7 +351,8 @@ async def test_session_compliance_by_hand(client: AsyncClient, scene: Scene) -> 
 async def test_compliance_is_hidden_from_the_public(client: AsyncClient, scene: Scene) -> None:
     for headers in ({}, scene.citizen):
         body = await gql(client, COMPLIANCE, {"id": scene.s1}, headers)
-        assert body["data"] is None
+        # The refusal stays local to the (nullable) field.
+        assert body["data"] == {"sessionCompliance": None}
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
