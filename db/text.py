@@ -7,7 +7,7 @@ circumflex and horn), map đ/Đ to d, lower-case. The SQL form uses only core fu
 (`normalize`, `regexp_replace`, `translate`, `lower`), so it needs no extension such as unaccent;
 an earlier form translated a 160-letter table and cost ten times more per row.
 
-Migrations never import this module: revision 0007 holds a copy of `fold_sql_function()`. A
+Migrations never import this module: revision 0008 holds a copy of `fold_sql_function()`. A
 change to it needs a new revision installing it and recomputing the stored folded columns
 (tests/db/test_migrations.py compares the migrated database's function with this one).
 """

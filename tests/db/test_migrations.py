@@ -92,7 +92,11 @@ async def test_database_fold_is_the_live_fold(engine: AsyncEngine) -> None:
     assert source.strip() == _function_body(fold_sql_function())
 
 
-# ---- revision 0007: today's fold on a database made with the old one -------------------------
+# ---- revision 0008: today's fold on a database made with the old one -------------------------
+
+FOLD_REVISION = "0008"
+# A revision before it: a database migrated there holds what the first fold stored.
+OLD_FOLD_REVISION = "0006"
 
 # ë is not a Vietnamese letter: the first fold (a table of Vietnamese letters) kept it, today's
 # fold (every combining mark dropped) makes it e. Vietnamese text folds the same either way.
@@ -101,9 +105,9 @@ DELEGATE = "Phạm Thị Noël"
 TITLE = "Đường vào ấp Noël"
 CONTENT = "Con đường bị sạt lở sau mùa mưa, xe không qua được."
 FOLDED_COLUMNS = {
-    "unit": "SELECT name_folded FROM administrative_unit WHERE code = 'T0007'",
+    "unit": "SELECT name_folded FROM administrative_unit WHERE code = 'TFOLD'",
     "delegate": "SELECT full_name_folded FROM delegate WHERE full_name = :delegate",
-    "petition": "SELECT search_folded FROM petition WHERE tracking_code = 'T0007'",
+    "petition": "SELECT search_folded FROM petition WHERE tracking_code = 'TFOLD'",
 }
 
 
@@ -147,18 +151,18 @@ async def empty_engine(server_url: str) -> AsyncIterator[AsyncEngine]:
 async def test_upgrade_refolds_what_the_old_fold_stored(empty_engine: AsyncEngine) -> None:
     engine = empty_engine
     async with engine.begin() as connection:
-        await connection.run_sync(_migrate_to, "0006")
+        await connection.run_sync(_migrate_to, OLD_FOLD_REVISION)
         # Rows as a database made before the new fold holds them (columns of revision 0006).
         await connection.execute(
             sa.text(
                 "INSERT INTO administrative_unit (code, name, type, level, path) "
-                "VALUES ('T0007', :unit, 'Xã', 'COMMUNE', 'T0007')"
+                "VALUES ('TFOLD', :unit, 'Xã', 'COMMUNE', 'TFOLD')"
             ),
             {"unit": UNIT},
         )
         group = (
             await connection.execute(
-                sa.text("INSERT INTO delegate_group (name) VALUES ('Tổ 0007') RETURNING id")
+                sa.text("INSERT INTO delegate_group (name) VALUES ('Tổ TFOLD') RETURNING id")
             )
         ).scalar_one()
         await connection.execute(
@@ -171,8 +175,8 @@ async def test_upgrade_refolds_what_the_old_fold_stored(empty_engine: AsyncEngin
         await connection.execute(
             sa.text(
                 "INSERT INTO petition (tracking_code, title, content, category, commune_code, "
-                "unit_path, status, visibility, group_id, support_count) VALUES ('T0007', "
-                ":title, :content, 'OTHER', 'T0007', 'T0007', 'SUBMITTED', 'PUBLIC', :group, 0)"
+                "unit_path, status, visibility, group_id, support_count) VALUES ('TFOLD', "
+                ":title, :content, 'OTHER', 'TFOLD', 'TFOLD', 'SUBMITTED', 'PUBLIC', :group, 0)"
             ),
             {"title": TITLE, "content": CONTENT, "group": group},
         )
@@ -186,7 +190,7 @@ async def test_upgrade_refolds_what_the_old_fold_stored(empty_engine: AsyncEngin
     assert {"ix_delegate_name", "ix_delegate_group_name"} <= indexes
 
     async with engine.begin() as connection:
-        await connection.run_sync(_migrate_to, "0007")
+        await connection.run_sync(_migrate_to, FOLD_REVISION)
     assert await _folded(engine) == {
         "unit": fold(UNIT),
         "delegate": fold(DELEGATE),
@@ -203,7 +207,7 @@ async def test_upgrade_refolds_what_the_old_fold_stored(empty_engine: AsyncEngin
 
     # Back down: the old fold and what it stored; and up to every head again.
     async with engine.begin() as connection:
-        await connection.run_sync(_migrate_to, "0006", down=True)
+        await connection.run_sync(_migrate_to, OLD_FOLD_REVISION, down=True)
     assert await _folded(engine) == old
     async with engine.begin() as connection:
         await connection.run_sync(_migrate_to, "heads")

@@ -7,8 +7,8 @@ never found by its plain spelling. Recomputing by updating each base column to i
 every supported PostgreSQL (ALTER COLUMN ... SET EXPRESSION is PostgreSQL 17 only) and keeps
 the columns and their indexes in place.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0006"
+revision: str = "0008"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
