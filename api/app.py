@@ -43,6 +43,7 @@ from api.ratelimit import RateLimiter, make_storage
 from api.reports import report_routes
 from api.settings import Settings, get_settings
 from api.websocket import KeepAliveTransportWSHandler, TextWebSocketAdapter
+from db.availability import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
 from db.engine import Sessionmaker, gated, make_engine, make_reader, make_sessionmaker
 from db.listener import EventHub, listening_connections, open_subscriptions
 from db.migrate import is_migrated
@@ -121,6 +122,13 @@ class GraphQLApp(GraphQL[Context, None]):
                 headers={"Retry-After": "1"},
                 scope=scope,
             )
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            log.warning("database unavailable", extra={"request_id": state["request_id"]})
+            response = unavailable_response(scope)
+        if state.get("unavailable"):  # a resolver could not reach the database
+            response = unavailable_response(scope, counted=True)
         await response(scope, receive, send)
 
     async def _answer(self, request: Request, state: dict[str, Any]) -> Response:
@@ -345,6 +353,19 @@ _REASONS = {
         "`extensions` phải là một đối tượng JSON."
     ),
 }
+
+
+def unavailable_response(scope: Scope, *, counted: bool = False) -> Response:
+    """HTTP 503 while the database cannot be reached: try again after Retry-After seconds.
+    `counted`: its code is already among the request's error codes (from process_errors)."""
+    return graphql_error_response(
+        503,
+        UNAVAILABLE_MESSAGE,
+        "UNAVAILABLE",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        scope=None if counted else scope,
+        requestId=scope.get("state", {}).get("request_id"),
+    )
 
 
 def _sessionmaker(scope: Mapping[str, Any]) -> Sessionmaker:
