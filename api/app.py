@@ -18,7 +18,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -29,6 +29,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
+from api import graphiql
 from api.guard import RequestGuard, graphql_error_response, log_operation
 from api.identity import (
     AuthenticationError,
@@ -42,6 +43,7 @@ from api.ratelimit import RateLimiter, make_storage
 from api.reports import report_routes
 from api.settings import Settings, get_settings
 from api.websocket import KeepAliveTransportWSHandler, TextWebSocketAdapter
+from db.availability import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
 from db.engine import Sessionmaker, gated, make_engine, make_reader, make_sessionmaker
 from db.listener import EventHub, listening_connections, open_subscriptions
 from db.migrate import is_migrated
@@ -120,6 +122,13 @@ class GraphQLApp(GraphQL[Context, None]):
                 headers={"Retry-After": "1"},
                 scope=scope,
             )
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            log.warning("database unavailable", extra={"request_id": state["request_id"]})
+            response = unavailable_response(scope)
+        if state.get("unavailable"):  # a resolver could not reach the database
+            response = unavailable_response(scope, counted=True)
         await response(scope, receive, send)
 
     async def _answer(self, request: Request, state: dict[str, Any]) -> Response:
@@ -244,6 +253,10 @@ class GraphQLApp(GraphQL[Context, None]):
         unset: UnsetType = UNSET
         return unset
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL, all from this origin, opening on the tour (not Strawberry's CDN page)."""
+        return graphiql.render(request)
+
     # ---- each WebSocket operation is a request of its own (api.websocket) ------------------
 
     async def operation_context(self, connection: Context) -> Context:
@@ -343,6 +356,19 @@ _REASONS = {
 }
 
 
+def unavailable_response(scope: Scope, *, counted: bool = False) -> Response:
+    """HTTP 503 while the database cannot be reached: try again after Retry-After seconds.
+    `counted`: its code is already among the request's error codes (from process_errors)."""
+    return graphql_error_response(
+        503,
+        UNAVAILABLE_MESSAGE,
+        "UNAVAILABLE",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        scope=None if counted else scope,
+        requestId=scope.get("state", {}).get("request_id"),
+    )
+
+
 def _sessionmaker(scope: Mapping[str, Any]) -> Sessionmaker:
     sessionmaker: Sessionmaker = scope["app"].state.sessionmaker
     return sessionmaker
@@ -403,6 +429,13 @@ def _cors(settings: Settings) -> list[Middleware]:
     ]
 
 
+def _graphiql_assets(settings: Settings) -> list[BaseRoute]:
+    """GraphiQL's script, styles and workers; nothing when GraphiQL is off."""
+    if not settings.graphiql:
+        return []
+    return [Mount(graphiql.STATIC_PATH, app=graphiql.static_files(), name="graphiql")]
+
+
 def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Starlette:
     """The application; its engine is made in the lifespan and disposed there."""
     settings = settings or get_settings()
@@ -438,6 +471,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             *report_routes(),
+            *_graphiql_assets(settings),
         ],
         lifespan=lifespan,
         middleware=[*_cors(settings), Middleware(RequestGuard)],

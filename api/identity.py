@@ -26,6 +26,7 @@ from db import clock
 from db.accounts import viewer_for_sub
 from db.engine import Sessionmaker, transaction
 from db.integrators import integrator_for_key
+from db.storable import unstorable_at
 from db.viewer import ANONYMOUS, Viewer, ViewerKind
 
 ALGORITHM = "HS256"
@@ -98,6 +99,10 @@ async def verify_token(settings: Settings, token: str) -> dict[str, Any]:
         raise AuthenticationError("Mã đăng nhập không hợp lệ.") from exc
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub.strip() or len(sub) > 255:
+        raise AuthenticationError("Mã đăng nhập không hợp lệ.")
+    # A claim PostgreSQL cannot store (NUL, lone surrogate) would fail the account's query or
+    # a submitter's name later: such a token is not one App Hậu Giang issues.
+    if unstorable_at(claims) is not None:
         raise AuthenticationError("Mã đăng nhập không hợp lệ.")
     return claims
 

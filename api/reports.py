@@ -7,6 +7,7 @@ correctly; the same numbers as `sessionCompliance` (the same db function).
 
 import csv
 import io
+import logging
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,12 +16,15 @@ from starlette.routing import Route
 from api.identity import AuthenticationError, Throttled, admit
 from api.ratelimit import RateLimiter
 from api.settings import Settings
+from db.availability import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
 from db.compliance import Standing, session_compliance
 from db.council import groups_by_ids, sessions_by_ids
 from db.engine import Sessionmaker
+from db.storable import unstorable_at
 from db.viewer import Role, ViewerKind
 from schema.relay import parse_global_id
 
+log = logging.getLogger("hdnd.reports")
 READERS = (Role.MONITOR, Role.STAFF, Role.ADMIN)
 STATUS_LABEL = {
     Standing.MET: "Đạt",
@@ -50,11 +54,30 @@ def _problem(status: int, message: str, **headers: str) -> Response:
     )
 
 
+def _bad_parameters(request: Request) -> bool:
+    """True when a path or query parameter holds text PostgreSQL cannot store (NUL...)."""
+    given = [*request.path_params.items(), *request.query_params.multi_items()]
+    return unstorable_at(given) is not None
+
+
 async def compliance_csv(request: Request) -> Response:
+    """The report; 503 with Retry-After while the database cannot be reached."""
+    try:
+        return await _compliance_csv(request)
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        log.warning("database unavailable", extra={"path": request.url.path})
+        return _problem(503, UNAVAILABLE_MESSAGE, **{"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+async def _compliance_csv(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     sessionmaker: Sessionmaker = request.app.state.sessionmaker
     limiter: RateLimiter = request.app.state.limiter
     client_host = request.client.host if request.client else None
+    if _bad_parameters(request):
+        return _problem(400, "Tham số của yêu cầu chứa ký tự không hợp lệ (NUL hoặc mã lẻ).")
     try:
         identity = await admit(settings, sessionmaker, limiter, request.headers, client_host)
     except AuthenticationError as exc:

@@ -1,11 +1,15 @@
 """Vietnamese text rules: NFC storage and diacritics-insensitive folding.
 
-Folding exists twice: `fold()` in Python and the SQL function `hdnd_fold(text)` made by the
-first migration from `fold_sql_function()`. Both follow the same steps, so they agree:
+Folding exists twice: `fold()` in Python and the SQL function `hdnd_fold(text)`, whose DDL is
+`fold_sql_function()`. Both follow the same steps, so they agree:
 decompose (NFD), drop the combining marks U+0300–U+036F (every Vietnamese tone and the breve,
 circumflex and horn), map đ/Đ to d, lower-case. The SQL form uses only core functions
 (`normalize`, `regexp_replace`, `translate`, `lower`), so it needs no extension such as unaccent;
 an earlier form translated a 160-letter table and cost ten times more per row.
+
+Migrations never import this module: revision 0008 holds a copy of `fold_sql_function()`. A
+change to it needs a new revision installing it and recomputing the stored folded columns
+(tests/db/test_migrations.py compares the migrated database's function with this one).
 """
 
 import re
@@ -78,7 +82,8 @@ def search_condition(
 
 
 def fold_sql_function() -> str:
-    """DDL of `hdnd_fold(text)`, the SQL twin of `fold()`; immutable so indexes may use it."""
+    """DDL of `hdnd_fold(text)`, the SQL twin of `fold()`; immutable so indexes may use it.
+    Copied into the revision that installs it, never imported by one."""
     marks = f"'[' || chr({COMBINING_FIRST}) || '-' || chr({COMBINING_LAST}) || ']'"
     return (
         "CREATE OR REPLACE FUNCTION hdnd_fold(value text) RETURNS text "

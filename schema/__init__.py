@@ -57,10 +57,13 @@ def build_schema(*, suggestions: bool = True) -> strawberry.Schema:
     `schema_extensions` adds the validation cache after the limits that may skip it."""
     from strawberry.schema.config import StrawberryConfig
 
+    from schema.input_text import StorableInput
     from schema.limits import HdndSchema, schema_extensions
 
     extensions: list[Any] = [
         lambda: ParserCache(maxsize=512),
+        # Before the limits' ResolveViewer: text that cannot be stored is refused with no SQL.
+        StorableInput,
         *schema_extensions(suggestions),
     ]
     from schema.compiled.execution import CompiledExecutionContext

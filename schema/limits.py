@@ -31,6 +31,7 @@ from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types import ExecutionContext
 
+from db.availability import UNAVAILABLE_MESSAGE, database_unavailable
 from db.pagination import MAX_PAGE
 from schema.context import OperationClock
 from schema.cost import QueryCost
@@ -185,6 +186,20 @@ class HdndSchema(strawberry.Schema):
                 error.message = "Cơ sở dữ liệu không trả lời kịp; hãy thử lại sau."
                 error.original_error = None
                 error.extensions = {"code": "TIMEOUT", "requestId": request_id}
+            elif _is_unexpected(error) and database_unavailable(error.original_error):
+                # Not a bug: the database is unreachable. The transport answers 503.
+                log.warning(
+                    "database unavailable",
+                    extra={
+                        "request_id": request_id,
+                        "error_type": type(error.original_error).__name__,
+                    },
+                )
+                error.message = UNAVAILABLE_MESSAGE
+                error.original_error = None
+                error.extensions = {"code": "UNAVAILABLE", "requestId": request_id}
+                if facts is not None:
+                    facts["unavailable"] = True
             elif _is_unexpected(error):
                 original = error.original_error
                 assert original is not None

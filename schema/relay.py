@@ -15,6 +15,10 @@ from schema.errors import bad_input
 
 T = TypeVar("T")
 DEFAULT_PAGE = 20
+# Every table's id is a PostgreSQL `integer` (serial): a number beyond it names nothing, and
+# sent to the database it would fail the query instead of finding no row.
+MAX_DATABASE_ID = 2**31 - 1
+_DIGITS = frozenset("0123456789")
 
 
 @strawberry.interface(description="An object with a stable, opaque global id (Relay `Node`).")
@@ -31,13 +35,21 @@ def to_global_id(type_name: str, pk: int) -> strawberry.ID:
 
 
 def parse_global_id(value: str) -> tuple[str, int] | None:
-    """(type name, database id) of a global id, or None when it is not one of ours."""
+    """(type name, database id) of a global id, or None when it is not one of ours (including
+    an id out of the columns' range, which no row can have)."""
+    if len(value) > 200:  # ours are short; a long one is not worth decoding
+        return None
     try:
         padded = value + "=" * (-len(value) % 4)
-        type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        return (type_name, int(pk)) if type_name and pk.isdigit() else None
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raw = base64.urlsafe_b64decode(padded.encode("ascii", "strict"))
+        type_name, _, pk = raw.decode().partition(":")
+    except (binascii.Error, UnicodeError, ValueError):
         return None
+    # ASCII digits only (str.isdigit also takes "²" or Arabic-Indic digits), at most ten.
+    if not type_name.isidentifier() or not pk or len(pk) > 10 or not set(pk) <= _DIGITS:
+        return None
+    number = int(pk)
+    return (type_name, number) if number <= MAX_DATABASE_ID else None
 
 
 def from_global_id(value: str, type_name: str, field: str = "id") -> int:

@@ -2,6 +2,8 @@
 
 import asyncio
 import os
+import re
+from typing import Any
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -14,12 +16,23 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
+def _numbered(_context: Any, _revision: Any, directives: list[Any]) -> None:
+    """A new revision is numbered after the highest one (0007, 0008, ...) instead of Alembic's
+    random hex id; four digits given with `--rev-id` are kept."""
+    script = directives[0]
+    if re.fullmatch(r"\d{4}", script.rev_id or ""):
+        return
+    numbers = [int(r.revision) for r in context.script.walk_revisions() if r.revision.isdigit()]
+    script.rev_id = f"{max(numbers, default=0) + 1:04d}"
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=False,
+        process_revision_directives=_numbered,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,4 +1,4 @@
-"""`search` reads the grams index (migration 0008), not the table, on both servers the suite
+"""`search` reads the grams index (migration 0009), not the table, on both servers the suite
 runs on (core PostgreSQL only: the embedded server has no pg_trgm); and the index finds what
 `LIKE` finds, however long or short the search."""
 

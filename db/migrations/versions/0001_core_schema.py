@@ -12,17 +12,31 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from db.text import fold_sql_function
-
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Frozen as this revision first shipped it: a migration never imports live code, whose later
+# changes would not reach databases already past it. 0008 installs today's fold.
+_FOLD_FROM = (
+    "đĐAàÀáÁảẢãÃạẠăĂằẰắẮẳẲẵẴặẶâÂầẦấẤẩẨẫẪậẬEèÈéÉẻẺẽẼẹẸêÊềỀếẾểỂễỄệỆIìÌíÍỉỈĩĨịỊOòÒóÓỏỎõÕ"
+    "ọỌôÔồỒốỐổỔỗỖộỘơƠờỜớỚởỞỡỠợỢUùÙúÚủỦũŨụỤưƯừỪứỨửỬữỮựỰYỳỲýÝỷỶỹỸỵỴBCDFGHJKLMNPQRSTVWXZ"
+)
+_FOLD_TO = (
+    "ddaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaeeeeeeeeeeeeeeeeeeeeeeeiiiiiiiiiiiooooooooo"
+    "oooooooooooooooooooooooooouuuuuuuuuuuuuuuuuuuuuuuyyyyyyyyyyybcdfghjklmnpqrstvwxz"
+)
+FOLD_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION hdnd_fold(value text) RETURNS text "
+    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS "
+    f"$$ SELECT lower(translate(value, '{_FOLD_FROM}', '{_FOLD_TO}')) $$"
+)
+
 
 def upgrade() -> None:
     # Diacritics-insensitive search without extensions: generated columns below use it.
-    op.execute(fold_sql_function())
+    op.execute(FOLD_FUNCTION)
     op.create_table(
         "administrative_unit",
         sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),

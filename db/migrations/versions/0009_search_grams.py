@@ -2,8 +2,8 @@
 text of petitions and delegates (`hdnd_grams`, core PostgreSQL: the embedded server ships no
 pg_trgm), so `search` reads the index and rechecks with `LIKE` instead of scanning the table.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01
 """
 
@@ -18,8 +18,8 @@ GRAMS = (
     "$$ SELECT coalesce(array_agg(DISTINCT substr(value, i, n)), '{}') "
     "FROM generate_series(1, 3) AS n, generate_series(1, length(value) - n + 1) AS i $$"
 )
-revision: str = "0008"
-down_revision: str | Sequence[str] | None = "0007"
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
