@@ -14,6 +14,7 @@ change to it needs a new revision installing it and recomputing the stored folde
 
 import re
 import unicodedata
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -75,9 +76,19 @@ def search_condition(
     """`folded` (a folded column with a `hdnd_grams` GIN index) contains the folded `search`:
     the index finds the rows holding its grams, `LIKE` rechecks them."""
     grams = sa.literal(search_grams(search), ARRAY(sa.Text))
+    return search_matches(folded, grams, sa.literal(like_pattern(search)))
+
+
+def search_matches(
+    folded: "ColumnElement[str] | Mapped[str]",
+    grams: "ColumnElement[Any]",
+    pattern: "ColumnElement[str]",
+) -> ColumnElement[bool]:
+    """`search_condition` with its two values (`search_grams`, `like_pattern` of the search)
+    given as expressions, e.g. bound parameters of a compiled statement."""
     return sa.and_(
         sa.func.hdnd_grams(folded).op("@>")(grams),
-        folded.like(like_pattern(search), escape="\\"),
+        folded.like(pattern, escape="\\"),
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
@@ -35,6 +36,7 @@ from db.petitions import (
     inbox_conditions,
     own_conditions,
 )
+from db.text import search_matches
 
 Select = sa.Select[tuple[str | None]]
 
@@ -213,13 +215,14 @@ def delegates(
     scope: Scope,
     f: DelegateFilter,
     search: Expr | None,
+    search_grams: Expr | None,
     first: Expr,
     after: Sequence[Expr] | None,
 ) -> Select:
     """`delegates`: the directory in name order, filtered as db.council filters it."""
     conditions = _delegate_conditions(f)
-    if search is not None:
-        conditions.append(DELEGATE.c.full_name_folded.like(search, escape="\\"))
+    if search is not None and search_grams is not None:
+        conditions.append(search_matches(DELEGATE.c.full_name_folded, search_grams, search))
     return _answer(
         connection("Delegate", DELEGATE, field, scope, conditions, DIRECTORY_ORDER, first, after)
     )
@@ -249,6 +252,7 @@ def petitions(
     f: PetitionFilter,
     unit_code: Expr | None,
     search: Expr | None,
+    search_grams: Expr | None,
     first: Expr,
     after: Sequence[Expr] | None,
 ) -> Select:
@@ -263,8 +267,8 @@ def petitions(
         today=scope.day,
     )
     conditions = filter_conditions(f, list_scope)
-    if search is not None:
-        conditions.append(PETITION.c.search_folded.like(search, escape="\\"))
+    if search is not None and search_grams is not None:
+        conditions.append(search_matches(PETITION.c.search_folded, search_grams, search))
     answer = connection("Petition", PETITION, field, scope, conditions, NEWEST_FIRST, first, after)
     return _answer(_unless_unknown(path, answer))
 
@@ -330,6 +334,7 @@ PARAM_TYPES: dict[str, Any] = {
     "constituency_id": sa.Integer,
     "delegate_id": sa.Integer,
     "search": sa.Text,
+    "search_grams": ARRAY(sa.Text),
     "status": sa.Text,
     "category": sa.Text,
     "unit_code": sa.Text,

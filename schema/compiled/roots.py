@@ -16,7 +16,7 @@ from db.compiled.plan import Field
 from db.compiled.shapes import Scope
 from db.council import DelegateFilter
 from db.petitions import PetitionFilter
-from db.text import like_pattern
+from db.text import like_pattern, search_grams
 from db.tracking import normalize_tracking_code
 from db.viewer import Role, Viewer
 from schema.errors import bad_input
@@ -51,8 +51,11 @@ def _get(obj: Any, name: str) -> Any:
     return getattr(obj, name, None)
 
 
-def _pattern(search: str | None) -> str | None:
-    return like_pattern(search) if search and search.strip() else None
+def _search(values: Values, search: str | None) -> None:
+    """The two values of db.text.search_condition, or none when the search is blank."""
+    given = bool(search and search.strip())
+    values["search"] = like_pattern(search) if given and search else None
+    values["search_grams"] = search_grams(search) if given and search else None
 
 
 def _page(args: Args, values: Values, key_names: tuple[str, str], types: tuple[type, type]) -> None:
@@ -91,7 +94,7 @@ def _delegates_values(args: Args) -> Values:
     values["constituency_id"] = optional_global_id(
         _get(f, "constituency_id"), "Constituency", "filter.constituencyId"
     )
-    values["search"] = _pattern(_get(f, "search"))
+    _search(values, _get(f, "search"))
     serving = _get(f, "serving")
     values["serving"] = bool(serving) if serving is not None else None
     return values
@@ -105,7 +108,9 @@ def _delegates_build(field: Field, scope: Scope, v: Values) -> sql.Select:
         serving=v["serving"],
         today=scope.today,  # type: ignore[arg-type]
     )
-    return sql.delegates(field, scope, f, v["search"], v["first"], _after(v, DIRECTORY_KEY))
+    return sql.delegates(
+        field, scope, f, v["search"], v["search_grams"], v["first"], _after(v, DIRECTORY_KEY)
+    )
 
 
 # ---- petitions -----------------------------------------------------------------------------
@@ -131,8 +136,8 @@ def _petitions_values(args: Args) -> Values:
         category=_name(_get(f, "category")),
         unit_code=unit_code.strip() if unit_code is not None else None,
         delegate_id=optional_global_id(_get(f, "delegate_id"), "Delegate", "filter.delegateId"),
-        search=_pattern(search),
     )
+    _search(values, search)
     overdue = _get(f, "overdue")
     values["overdue"] = bool(overdue) if overdue is not None else None
     return values
@@ -146,7 +151,14 @@ def _petitions_build(field: Field, scope: Scope, v: Values) -> sql.Select:
         overdue=v["overdue"],
     )
     return sql.petitions(
-        field, scope, f, v["unit_code"], v["search"], v["first"], _after(v, PETITION_KEY)
+        field,
+        scope,
+        f,
+        v["unit_code"],
+        v["search"],
+        v["search_grams"],
+        v["first"],
+        _after(v, PETITION_KEY),
     )
 
 
