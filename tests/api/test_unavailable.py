@@ -86,7 +86,7 @@ async def test_database_on_a_closed_port(caplog: pytest.LogCaptureFixture) -> No
 
         # The process itself is fine: what needs no database still answers.
         alive = await http.post("/graphql", json={"query": "{ __typename }"})
-        assert alive.json() == {"data": {"__typename": "Query"}}
+        assert alive.json()["data"] == {"__typename": "Query"}
         assert (await http.get("/readyz")).status_code == 503
     assert not [r for r in caplog.records if r.getMessage() == "unexpected error"]
     assert any(r.getMessage() == "database unavailable" for r in caplog.records)
@@ -105,7 +105,7 @@ async def test_database_lost_while_serving(db_url: str, server_url: str) -> None
                 name,
             )
             healed = await http.post("/graphql", json=UNITS)
-            assert healed.json() == {"data": {"units": [{"name": "Tỉnh Hậu Giang"}]}}
+            assert healed.json()["data"] == {"units": [{"name": "Tỉnh Hậu Giang"}]}
             # The database gone: every connection refused from now on.
             await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
             assert_unavailable(await http.post("/graphql", json=UNITS))
