@@ -147,17 +147,31 @@ async def template_db(server_url: str) -> AsyncIterator[str]:
         await admin.close()
 
 
-@pytest_asyncio.fixture
-async def db_url(server_url: str, template_db: str) -> AsyncIterator[str]:
-    """A database of this test's own: migrated, with the demo directory."""
+async def _own_database(server: str, template: str | None) -> AsyncIterator[str]:
+    """A database of the caller's own (a copy of `template`, else empty), dropped afterwards."""
     name = f"hdnd_t_{uuid.uuid4().hex[:12]}"
-    admin = await _admin(server_url)
+    admin = await _admin(server)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-        yield database_url(server_url, name)
+        copy = f' TEMPLATE "{template}"' if template else ""
+        await admin.execute(f'CREATE DATABASE "{name}"{copy}')
+        yield database_url(server, name)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@pytest_asyncio.fixture
+async def db_url(server_url: str, template_db: str) -> AsyncIterator[str]:
+    """A database of this test's own: migrated, with the demo directory."""
+    async for url in _own_database(server_url, template_db):
+        yield url
+
+
+@pytest_asyncio.fixture
+async def empty_db_url(server_url: str) -> AsyncIterator[str]:
+    """A database of this test's own with nothing in it (not even the first migration)."""
+    async for url in _own_database(server_url, None):
+        yield url
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import ast
 import importlib.util
 import shutil
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ import db.tables  # registers every table (the models compared below)
 from db.engine import make_engine
 from db.migrate import is_migrated
 from db.text import fold, fold_sql_function
-from tests.conftest import _admin, database_url
 
 
 def _diff(connection: Connection) -> list[Any]:
@@ -134,18 +132,13 @@ async def _indexes(engine: AsyncEngine) -> set[str]:
 
 
 @pytest_asyncio.fixture
-async def empty_engine(server_url: str) -> AsyncIterator[AsyncEngine]:
-    """A database of its own with nothing in it (not even the first migration)."""
-    name = f"hdnd_m_{uuid.uuid4().hex[:12]}"
-    admin = await _admin(server_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    engine = make_engine(database_url(server_url, name), pool_size=1)
+async def empty_engine(empty_db_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on a database with nothing in it (not even the first migration)."""
+    engine = make_engine(empty_db_url, pool_size=1)
     try:
         yield engine
     finally:
         await engine.dispose()
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def test_upgrade_refolds_what_the_old_fold_stored(empty_engine: AsyncEngine) -> None:
