@@ -198,16 +198,6 @@ async def authenticate(
     )
 
 
-async def viewer_from_headers(
-    settings: Settings, sessionmaker: Sessionmaker, authorization: str | None
-) -> Viewer:
-    """The Viewer of a request's headers (anonymous without any)."""
-    token = bearer_token(authorization)
-    if token is None:
-        return ANONYMOUS
-    return await account_viewer(sessionmaker, await verify_token(settings, token))
-
-
 async def admit(
     settings: Settings,
     sessionmaker: Sessionmaker,
