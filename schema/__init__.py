@@ -13,6 +13,7 @@ from schema.directory_admin import DirectoryMutation
 from schema.integrators import IntegratorsMutation, IntegratorsQuery
 from schema.node import node_fetcher
 from schema.petitions import PetitionsMutation, PetitionsQuery
+from schema.rate_limit import RateLimitQuery
 from schema.relay import Node, parse_global_id
 from schema.sessions import SessionsMutation, SessionsQuery
 
@@ -37,6 +38,7 @@ QUERIES: tuple[type, ...] = (
     SessionsQuery,
     IntegratorsQuery,
     PetitionsQuery,
+    RateLimitQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     DirectoryMutation,

@@ -646,6 +646,8 @@ ROWS: tuple[Row, ...] = (
     Row("Query.delegates", "{ delegates(first: 3) { totalCount nodes { fullName } } }", EVERYONE),
     Row("Query.delegatesForUnit", '{ delegatesForUnit(code: "93") { fullName } }', EVERYONE),
     Row("Query.sessions", "{ sessions(first: 3) { nodes { title status } } }", EVERYONE),
+    # Every client has a budget: its own (key, account, device or address).
+    Row("Query.rateLimit", "{ rateLimit { limit remaining resetAt cost } }", EVERYONE),
     # `me`: any signed-in account; null for anonymous callers and integrators.
     Row("Query.me", "{ me { sub role delegate { fullName } } }", SIGNED_IN, refusal="null"),
     # Integrator keys: MONITOR reads, ADMIN reads and writes.
