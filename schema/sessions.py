@@ -24,7 +24,7 @@ from db.viewer import Role
 from schema.context import Info
 from schema.cost import most, paged
 from schema.council import Delegate, DelegateGroup
-from schema.errors import UserError, forbidden
+from schema.errors import UserError, refused
 from schema.node import register_node
 from schema.permissions import has_role
 from schema.petition_loaders import petition_loaders
@@ -429,8 +429,8 @@ async def delegate_scorecard(
     """The scorecard: for the delegate themselves, STAFF, MONITOR and ADMIN."""
     viewer = info.context.viewer
     if not (viewer.sees_everything or viewer.delegate_id == delegate_pk):
-        raise forbidden(
-            "Chỉ đại biểu, Văn phòng HĐND, Ban Pháp chế và quản trị xem được phiếu này."
+        raise refused(
+            viewer, "Chỉ đại biểu, Văn phòng HĐND, Ban Pháp chế và quản trị xem được phiếu này."
         )
     if start is not None and end is not None and end < start:
         from schema.errors import bad_input
