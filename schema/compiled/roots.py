@@ -1,19 +1,22 @@
 """The covered root fields: for each, who may use it (anyone else gets the resolvers, which
 answer the refusal), the request's values taken from its arguments exactly as its resolver
 takes them (a value the resolver would refuse: the resolvers answer), and its statement.
+Also the covered fields below the root that take arguments (`NESTED`): their values, taken
+the same way, become bound parameters of the root's statement.
 
 `values` runs on every request; `build` only when the plan for that shape is not cached yet.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
 from db.compiled import roots as sql
-from db.compiled.plan import Field
+from db.compiled.plan import Field, NotCompiled
 from db.compiled.shapes import Scope
+from db.compliance import COMPLIANCE_READERS
 from db.council import DelegateFilter
 from db.petitions import PetitionFilter
 from db.text import like_pattern, search_grams
@@ -21,7 +24,13 @@ from db.tracking import normalize_tracking_code
 from db.viewer import Role, Viewer
 from schema.errors import bad_input
 from schema.petitions import HOT_DEFAULT, SEARCH_MAX
-from schema.relay import decode_cursor, optional_global_id, page_size
+from schema.relay import (
+    decode_cursor,
+    from_global_id,
+    optional_global_id,
+    page_size,
+    parse_global_id,
+)
 
 Values = dict[str, Any]
 Args = Mapping[str, Any]
@@ -34,6 +43,8 @@ class Root:
     allowed: Callable[[Viewer], bool] = lambda viewer: True
     # The statement answers SQL NULL where the resolver raises (an unknown unit).
     null_falls_back: bool = False
+    # For a field of an abstract type (`node`): the object type the values name.
+    concrete: Callable[[Values], str] | None = None
 
 
 def _name(value: Any) -> str | None:
@@ -182,11 +193,78 @@ def _hot_values(args: Args) -> Values:
     }
 
 
+def _unit_code_values(args: Args) -> Values:
+    return {"code": args["code"].strip()}
+
+
+# ---- sessions ------------------------------------------------------------------------------
+
+SESSION_KEY = ("after_on", "after_id")
+
+
+def _sessions_values(args: Args) -> Values:
+    values: Values = {}
+    _page(args, values, SESSION_KEY, (date, int))
+    if isinstance(values["after_on"], datetime):
+        # A date cursor holding an instant: the resolver compares it as a timestamp.
+        raise NotCompiled("an instant in a sessions cursor")
+    values["status"] = _name(args.get("status"))
+    return values
+
+
+def _compliance_values(args: Args) -> Values:
+    return {"session_id": from_global_id(args["session_id"], "Session", "sessionId")}
+
+
+CONTRIBUTION_KEY = ("after_at", "after_id")
+
+
+def _contributions_values(args: Args) -> Values:
+    """`Session.contributions(first, after)`, `Delegate.contributions(sessionId, first, after)`
+    as schema.sessions.contribution_connection reads them."""
+    values: Values = {}
+    _page(args, values, CONTRIBUTION_KEY, (datetime, int))
+    values["session_id"] = optional_global_id(args.get("session_id"), "Session", "sessionId")
+    return values
+
+
+# ---- node ----------------------------------------------------------------------------------
+
+
+def _node_values(args: Args) -> Values:
+    parsed = parse_global_id(args["id"])
+    if parsed is None or parsed[0] not in sql.NODE_TYPES:
+        raise NotCompiled("node of a type not covered")
+    return {"node_type": sql.Choice(parsed[0]), "pk": parsed[1]}
+
+
+def _node_type(values: Values) -> str:
+    return str(values["node_type"])
+
+
 ROOTS: dict[str, Root] = {
+    "node": Root(
+        _node_values, lambda f, s, v: sql.node(f, s, v["node_type"], v["pk"]), concrete=_node_type
+    ),
     "units": Root(_units_values, lambda f, s, v: sql.units(f, s, v["level"], v["parent_code"])),
     "delegateGroups": Root(_none, lambda f, s, v: sql.delegate_groups(f, s)),
     "committees": Root(_none, lambda f, s, v: sql.committees(f, s)),
     "delegates": Root(_delegates_values, _delegates_build),
+    "delegatesForUnit": Root(
+        _unit_code_values,
+        lambda f, s, v: sql.delegates_for_unit(f, s, v["code"]),
+        null_falls_back=True,
+    ),
+    "sessions": Root(
+        _sessions_values,
+        lambda f, s, v: sql.sessions(f, s, v["status"], v["first"], _after(v, SESSION_KEY)),
+    ),
+    "sessionCompliance": Root(
+        _compliance_values,
+        lambda f, s, v: sql.session_compliance(f, s, v["session_id"]),
+        allowed=lambda viewer: viewer.has_role(*COMPLIANCE_READERS),
+        null_falls_back=True,
+    ),
     "petitions": Root(_petitions_values, _petitions_build, null_falls_back=True),
     "petitionByTrackingCode": Root(
         _tracking_values, lambda f, s, v: sql.petition_by_tracking_code(f, s, v["code"])
@@ -206,4 +284,11 @@ ROOTS: dict[str, Root] = {
         lambda f, s, v: sql.hot_issues(f, s, v["unit_code"], v["since"], v["first"]),
         null_falls_back=True,
     ),
+}
+
+# Fields below the root taking arguments: (type, field) -> their values, by the same names
+# as the roots' (the statement's parameters get a prefix of their own per field).
+NESTED: dict[tuple[str, str], Callable[[Args], Values]] = {
+    ("Session", "contributions"): _contributions_values,
+    ("Delegate", "contributions"): _contributions_values,
 }
