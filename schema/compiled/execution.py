@@ -35,7 +35,6 @@ from graphql.error import GraphQLError
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from db.compiled.plan import Field, NotCompiled, Plan, compile_plan, run_plan
 from db.compiled.roots import Choice, symbolic
@@ -43,6 +42,7 @@ from db.compiled.shapes import Scope
 from db.compiled.viewer import symbolic_viewer, viewer_key, viewer_values
 from db.petition_fields import Deadlines
 from schema.compiled.roots import NESTED, ROOTS, Args, Root, Values
+from schema.compiled.settled import SettledRootsExecutionContext
 
 log = logging.getLogger("hdnd.compiled")
 
@@ -108,7 +108,7 @@ class PlanCache:
 PLANS = PlanCache()
 
 
-class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class CompiledExecutionContext(SettledRootsExecutionContext):
     """graphql-core's executor, answering covered root query fields from one statement."""
 
     def execute_field(

@@ -4,7 +4,7 @@ compiled statements, one with the resolvers only. What the differential tests sh
 
 A few records are added so every branch of a rule has data: units no constituency covers (one
 in a group's area, one in none), petitions linked to a contribution (one PRIVATE), the
-delegate viewer excused from a session (they see their own excuse's reason)."""
+delegate viewer excused from a session (they see their own excuse's reason), an agenda."""
 
 import uuid
 from collections.abc import AsyncIterator
@@ -254,16 +254,14 @@ async def _add_records(
         )
     )
     session.add(GroupArea(group_id=other_group_id, unit_code="939"))
-    sessions = {
-        status: pk
-        for pk, status in (
-            await session.execute(
-                sa.select(col(CouncilSession.id), col(CouncilSession.status)).order_by(
-                    col(CouncilSession.id)
-                )
+    every_session = (
+        await session.execute(
+            sa.select(col(CouncilSession.id), col(CouncilSession.status)).order_by(
+                col(CouncilSession.id)
             )
-        ).all()
-    }
+        )
+    ).all()
+    sessions = {status: pk for pk, status in every_session}
     session.add(
         ExcusedAbsence(
             session_id=sessions["IN_PROGRESS"], delegate_id=delegate_id, reason="Ốm, có giấy"
@@ -291,9 +289,17 @@ async def _add_records(
     assert contribution.id is not None
     for petition_id in (private, public):
         session.add(ContributionPetition(contribution_id=contribution.id, petition_id=petition_id))
-    agenda_item_id = (
-        await session.execute(sa.select(sa.func.min(col(AgendaItem.id))))
-    ).scalar_one()
+    # The demo has no agenda: two items a session, the contribution addressing the first.
+    items = [
+        AgendaItem(session_id=pk, position=position, title=f"Nội dung {position} kỳ họp {pk}")
+        for pk, _ in every_session
+        for position in (2, 1)
+    ]
+    session.add_all(items)
+    await session.flush()
+    item = next(i for i in items if i.session_id == contribution.session_id and i.position == 1)
+    contribution.agenda_item_id = item.id
+    agenda_item_id = item.id
     await session.flush()
     return {
         "private_petition_id": private,
