@@ -8,6 +8,7 @@ order and keyset as db.council, db.petitions and db.contributions, and the rules
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -32,7 +33,7 @@ from db.compiled.council_shapes import (
 )
 from db.compiled.json import EMPTY_LIST, NULL_JSON, Expr, json_items, json_list, text_literal
 from db.compiled.petition_shapes import PETITION, visible
-from db.compiled.plan import Field
+from db.compiled.plan import Field, NotCompiled
 from db.compiled.session_shapes import SESSION, compliance
 from db.compiled.shapes import BY_CODE, BY_ID, BY_NAME, SHAPES, Order, Scope, adapt, render
 from db.council import DelegateFilter, _delegate_conditions, _session_conditions
@@ -300,29 +301,21 @@ def node(field: Field, scope: Scope, type_name: str, pk: Expr) -> Select:
 
 # ---- parameters ----------------------------------------------------------------------------
 
-# The SQL type of each named value a root may take (names are shared by every root).
-PARAM_TYPES: dict[str, Any] = {
-    "first": sa.Integer,
-    "after_name": sa.Text,
-    "after_id": sa.Integer,
-    "after_at": sa.DateTime(timezone=True),
-    "group_id": sa.Integer,
-    "committee_id": sa.Integer,
-    "constituency_id": sa.Integer,
-    "delegate_id": sa.Integer,
-    "search": sa.Text,
-    "search_grams": ARRAY(sa.Text),
-    "status": sa.Text,
-    "category": sa.Text,
-    "unit_code": sa.Text,
-    "level": sa.Text,
-    "parent_code": sa.Text,
-    "code": sa.Text,
-    "since": sa.DateTime(timezone=True),
-    "after_on": sa.Date,
-    "session_id": sa.Integer,
-    "pk": sa.Integer,
-}
+
+def sql_type(value: Any) -> Any:
+    """The SQL type a request's value binds as, by its Python type (the plan's key holds
+    each value's type, so a cached plan never meets another)."""
+    if isinstance(value, datetime):
+        return sa.DateTime(timezone=True)
+    if isinstance(value, date):
+        return sa.Date
+    if isinstance(value, int):
+        return sa.Integer
+    if isinstance(value, str):
+        return sa.Text
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ARRAY(sa.Text)
+    raise NotCompiled(f"a value of type {type(value).__name__}")
 
 
 class Choice(str):
@@ -341,5 +334,5 @@ def symbolic(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         if value is None or isinstance(value, bool | Choice):
             out[name] = value
         else:
-            out[name] = param(prefix + name, PARAM_TYPES[name])
+            out[name] = param(prefix + name, sql_type(value))
     return out

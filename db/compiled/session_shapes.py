@@ -57,8 +57,8 @@ def contributions(by: str) -> Render:
         conditions = [owner == src.c.id, c.c.withdrawn_at.is_(None)]
         if by == "delegate" and field.arg("session_id") is not None:
             conditions.append(c.c.session_id == field.arg("session_id"))
-        after_at, after_id = field.arg("after_at"), field.arg("after_id")
-        after = (after_at, after_id) if after_at is not None else None
+        after_key, after_id = field.arg("after_key"), field.arg("after_id")
+        after = (after_key, after_id) if after_key is not None else None
         return connection(
             "Contribution", c, field, scope, conditions, keyset, field.arg("first"), after, src
         )

@@ -56,10 +56,10 @@ class _ValuesRefused(NotCompiled):
 
 
 def _shape(values: Mapping[str, Any]) -> tuple[Hashable, ...]:
-    """What of `values` changes a statement: booleans and choices by value, others by being
-    given."""
+    """What of `values` changes a statement: booleans and choices by value, others by their
+    type (given or not, and the SQL type they bind as)."""
     return tuple(
-        (k, ("=", v) if isinstance(v, bool | Choice) else v is None) for k, v in values.items()
+        (k, ("=", v) if isinstance(v, bool | Choice) else type(v)) for k, v in values.items()
     )
 
 

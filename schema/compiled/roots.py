@@ -69,15 +69,19 @@ def _search(values: Values, search: str | None) -> None:
     values["search_grams"] = search_grams(search) if given and search else None
 
 
-def _page(args: Args, values: Values, key_names: tuple[str, str], types: tuple[type, type]) -> None:
-    values["first"] = page_size(args.get("first"))
-    key = decode_cursor(args.get("after"), types)
-    values[key_names[0]] = key[0] if key else None
-    values[key_names[1]] = key[1] if key else None
+def _page(args: Args, key_types: tuple[type, type]) -> Values:
+    """`first` and `after` as the resolvers read them: the page size, the cursor's sort key
+    (its last part the row's id)."""
+    key = decode_cursor(args.get("after"), key_types)
+    return {
+        "first": page_size(args.get("first")),
+        "after_key": key[0] if key else None,
+        "after_id": key[1] if key else None,
+    }
 
 
-def _after(v: Values, names: tuple[str, str]) -> tuple[Any, Any] | None:
-    return (v[names[0]], v[names[1]]) if v[names[0]] is not None else None
+def _after(v: Values) -> tuple[Any, Any] | None:
+    return (v["after_key"], v["after_id"]) if v["after_key"] is not None else None
 
 
 # ---- the council ---------------------------------------------------------------------------
@@ -91,12 +95,8 @@ def _none(args: Args) -> Values:
     return {}
 
 
-DIRECTORY_KEY = ("after_name", "after_id")
-
-
 def _delegates_values(args: Args) -> Values:
-    values: Values = {}
-    _page(args, values, DIRECTORY_KEY, (str, int))
+    values = _page(args, (str, int))
     f = args.get("filter")
     values["group_id"] = optional_global_id(_get(f, "group_id"), "DelegateGroup", "filter.groupId")
     values["committee_id"] = optional_global_id(
@@ -119,20 +119,14 @@ def _delegates_build(field: Field, scope: Scope, v: Values) -> sql.Select:
         serving=v["serving"],
         today=scope.today,  # type: ignore[arg-type]
     )
-    return sql.delegates(
-        field, scope, f, v["search"], v["search_grams"], v["first"], _after(v, DIRECTORY_KEY)
-    )
+    return sql.delegates(field, scope, f, v["search"], v["search_grams"], v["first"], _after(v))
 
 
 # ---- petitions -----------------------------------------------------------------------------
 
-PETITION_KEY = ("after_at", "after_id")
-
 
 def _petition_page(args: Args) -> Values:
-    values: Values = {}
-    _page(args, values, PETITION_KEY, (datetime, int))
-    return values
+    return _page(args, (datetime, int))
 
 
 def _petitions_values(args: Args) -> Values:
@@ -169,7 +163,7 @@ def _petitions_build(field: Field, scope: Scope, v: Values) -> sql.Select:
         v["search"],
         v["search_grams"],
         v["first"],
-        _after(v, PETITION_KEY),
+        _after(v),
     )
 
 
@@ -199,31 +193,19 @@ def _unit_code_values(args: Args) -> Values:
 
 # ---- sessions ------------------------------------------------------------------------------
 
-SESSION_KEY = ("after_on", "after_id")
-
 
 def _sessions_values(args: Args) -> Values:
-    values: Values = {}
-    _page(args, values, SESSION_KEY, (date, int))
-    if isinstance(values["after_on"], datetime):
-        # A date cursor holding an instant: the resolver compares it as a timestamp.
-        raise NotCompiled("an instant in a sessions cursor")
-    values["status"] = _name(args.get("status"))
-    return values
+    return {**_page(args, (date, int)), "status": _name(args.get("status"))}
 
 
 def _compliance_values(args: Args) -> Values:
     return {"session_id": from_global_id(args["session_id"], "Session", "sessionId")}
 
 
-CONTRIBUTION_KEY = ("after_at", "after_id")
-
-
 def _contributions_values(args: Args) -> Values:
     """`Session.contributions(first, after)`, `Delegate.contributions(sessionId, first, after)`
     as schema.sessions.contribution_connection reads them."""
-    values: Values = {}
-    _page(args, values, CONTRIBUTION_KEY, (datetime, int))
+    values = _page(args, (datetime, int))
     values["session_id"] = optional_global_id(args.get("session_id"), "Session", "sessionId")
     return values
 
@@ -257,7 +239,7 @@ ROOTS: dict[str, Root] = {
     ),
     "sessions": Root(
         _sessions_values,
-        lambda f, s, v: sql.sessions(f, s, v["status"], v["first"], _after(v, SESSION_KEY)),
+        lambda f, s, v: sql.sessions(f, s, v["status"], v["first"], _after(v)),
     ),
     "sessionCompliance": Root(
         _compliance_values,
@@ -271,12 +253,12 @@ ROOTS: dict[str, Root] = {
     ),
     "myPetitions": Root(
         _petition_page,
-        lambda f, s, v: sql.my_petitions(f, s, v["first"], _after(v, PETITION_KEY)),
+        lambda f, s, v: sql.my_petitions(f, s, v["first"], _after(v)),
         allowed=lambda viewer: viewer.is_signed_in,
     ),
     "inbox": Root(
         _inbox_values,
-        lambda f, s, v: sql.inbox(f, s, v["status"], v["first"], _after(v, PETITION_KEY)),
+        lambda f, s, v: sql.inbox(f, s, v["status"], v["first"], _after(v)),
         allowed=lambda viewer: viewer.has_role(Role.DELEGATE, Role.STAFF),
     ),
     "hotIssues": Root(

@@ -114,6 +114,11 @@ WRITTEN: list[Case] = [
         none,
     ),
     (
+        "delegates, a cursor with true for an id",
+        "query($after: String) { delegates(after: $after) { totalCount nodes { id } } }",
+        lambda w: {"after": encode_cursor(("h", True))},
+    ),
+    (
         "delegates, bad group id",
         "query($g: ID) { delegates(filter: { groupId: $g }) { totalCount } }",
         lambda w: {"g": "bogus"},
