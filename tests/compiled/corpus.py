@@ -403,6 +403,23 @@ COVERED_ROOTS = (
     "sessionCompliance",
 )
 GENERATED = 260
+# Demo records by their ids (the demo data numbers them alike in every database made from it).
+GENERATED_IDS = [
+    to_global_id(type_name, pk)
+    for type_name, pks in (
+        ("Delegate", (1, 4, 18)),
+        ("DelegateGroup", (1, 2)),
+        ("Committee", (1,)),
+        ("Constituency", (1,)),
+        ("Petition", (1, 2, 3, 5, 8, 13)),
+        ("Session", (1, 3, 4, 99)),
+        ("AgendaItem", (1,)),
+        ("Contribution", (1, 2)),
+        ("GroupPost", (1,)),
+    )
+    for pk in pks
+]
+UNIT_CODES = ["930", "31318", "93", " 931 ", "39999", "938", "nope", ""]
 
 
 @cache
@@ -420,12 +437,20 @@ def generated(count: int = GENERATED) -> tuple[str, ...]:
         ["2025-01-01T00:00:00+07:00", "2026-06-30T12:00:00+00:00", "2031-01-01T00:00:00+07:00"]
     )
     days = st.sampled_from(["2025-01-01", "2026-12-31"])
+    # Ids and codes that name demo records half the time (else nothing would reach past the
+    # argument checks), and page sizes within bounds half the time.
+    ids = st.one_of(st.sampled_from(GENERATED_IDS), st.text(max_size=12))
+    strings = st.one_of(st.sampled_from(UNIT_CODES), st.text(max_size=12))
+    ints = st.one_of(st.integers(0, 25), st.integers(-(2**31), 2**31 - 1))
     strategy = queries(
         schema._schema,
         fields=COVERED_ROOTS,
         custom_scalars={
             "DateTime": instants.map(nodes.String),
             "Date": days.map(nodes.String),
+            "ID": ids.map(nodes.String),
+            "String": strings.map(nodes.String),
+            "Int": ints.map(nodes.Int),
         },
         allow_x00=False,
     )
