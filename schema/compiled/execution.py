@@ -11,7 +11,8 @@ an `orjson.Fragment`: graphql-core completes nothing below it.
 
 Anything not covered (a field needing Python, an argument the resolver would refuse, a viewer
 the field refuses, an unknown unit) runs the resolvers for the whole root field: they are the
-reference, errors included.
+reference, errors included. Root fields settle before a failure ends the query
+(schema.compiled.settled), so which path answered a field never changes the errors.
 """
 
 import logging
