@@ -25,6 +25,28 @@ from db.clock import local_day_start
 from db.petition_fields import Deadlines, overdue_condition
 from db.serving import serving_during
 from db.tables import Contribution, CouncilSession, Delegate, ExcusedAbsence, Petition
+from db.viewer import Role, Viewer
+
+# Who reads compliance: the delegates themselves, the council office, the Legal Affairs
+# Committee and administrators (the resolvers' permission and the compiled path both ask).
+COMPLIANCE_READERS = (Role.DELEGATE, Role.STAFF, Role.MONITOR, Role.ADMIN)
+
+
+# ---- who sees an excuse's reason: the delegate concerned, STAFF, MONITOR, ADMIN -----------------
+
+
+def sees_excuse_reason(viewer: Viewer, delegate_id: int) -> bool:
+    """Python form: whether `viewer` sees why delegate `delegate_id` was excused."""
+    return viewer.sees_everything or viewer.delegate_id == delegate_id
+
+
+def excuse_reason_visible(viewer: Viewer, delegate_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """SQL form of `sees_excuse_reason` over a delegate id column."""
+    if viewer.sees_everything:
+        return sa.true()
+    if viewer.delegate_id is None:
+        return sa.false()
+    return delegate_id == viewer.delegate_id
 
 
 class Standing(StrEnum):
@@ -72,16 +94,26 @@ class SessionStanding:
     total: Tally
 
 
-def _per_delegate(session_id: int) -> sa.Select[Delegate, int, int, bool, bool, str | None]:
+def per_delegate(
+    session_id: int | ColumnElement[int],
+) -> sa.Select[Delegate, int, int, bool, bool, str | None]:
+    """Each delegate serving during the session (the Delegate row) with their discussions,
+    questions, whether they meet the quota, whether excused and why; `session_id` a value
+    or an expression (the compiled path's parameter or an enclosing row's id)."""
     counts = (
         sa.select(
             col(Contribution.delegate_id).label("delegate_id"),
             sa.func.count().filter(col(Contribution.kind) == "DISCUSSION").label("discussions"),
             sa.func.count().filter(col(Contribution.kind) == "QUESTION").label("questions"),
         )
-        .where(col(Contribution.session_id) == session_id, col(Contribution.withdrawn_at).is_(None))
+        .where(
+            col(Contribution.session_id) == col(CouncilSession.id),
+            col(Contribution.withdrawn_at).is_(None),
+        )
         .group_by(col(Contribution.delegate_id))
-        .subquery()
+        # LATERAL, by the joined session's id: `session_id` is named once, in that join, so
+        # it may be an enclosing row's column (the compiled path's sessions list).
+        .lateral()
     )
     discussions: ColumnElement[int] = sa.func.coalesce(counts.c.discussions, 0)
     questions: ColumnElement[int] = sa.func.coalesce(counts.c.questions, 0)
@@ -98,6 +130,7 @@ def _per_delegate(session_id: int) -> sa.Select[Delegate, int, int, bool, bool, 
             col(ExcusedAbsence.delegate_id).is_not(None).label("excused"),
             sa.cast(col(ExcusedAbsence.reason), sa.Text).label("excuse_reason"),
         )
+        .select_from(Delegate)
         .join(
             CouncilSession,
             sa.and_(
@@ -110,7 +143,7 @@ def _per_delegate(session_id: int) -> sa.Select[Delegate, int, int, bool, bool, 
             ExcusedAbsence,
             sa.and_(
                 col(ExcusedAbsence.delegate_id) == col(Delegate.id),
-                col(ExcusedAbsence.session_id) == session_id,
+                col(ExcusedAbsence.session_id) == col(CouncilSession.id),
             ),
         )
     )
@@ -119,7 +152,7 @@ def _per_delegate(session_id: int) -> sa.Select[Delegate, int, int, bool, bool, 
 async def session_compliance(session: AsyncSession, session_id: int) -> SessionStanding:
     """Each delegate serving during the session with their counts and status (by group, then
     name), each group's tally and the total."""
-    per = _per_delegate(session_id)
+    per = per_delegate(session_id)
     rows = await session.execute(
         per.order_by(col(Delegate.group_id), col(Delegate.full_name_folded), col(Delegate.id))
     )

@@ -141,8 +141,9 @@ def decode_cursor(cursor: str | None, types: Sequence[type]) -> tuple[Any, ...] 
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = [_typed(v) for v in orjson.loads(base64.urlsafe_b64decode(padded.encode()))]
+        # Exactly the type: true is an int to Python and an instant a date, to SQL neither.
         if len(values) == len(types) and all(
-            isinstance(v, t) for v, t in zip(values, types, strict=True)
+            type(v) is t for v, t in zip(values, types, strict=True)
         ):
             return tuple(values)
     except (binascii.Error, orjson.JSONDecodeError, ValueError, TypeError):

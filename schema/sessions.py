@@ -13,6 +13,7 @@ from db import contributions as db_contributions
 from db import council as db_council
 from db import sessions as db_sessions
 from db.clock import local
+from db.compliance import COMPLIANCE_READERS, sees_excuse_reason
 from db.contributions import MAX_PETITIONS
 from db.petition_access import can_view
 from db.refused import UNSET as DB_UNSET
@@ -32,9 +33,6 @@ from schema.petitions import Petition
 from schema.refusals import db_id, run_change
 from schema.relay import Connection, Node, decode_cursor, make_connection, page_size, to_global_id
 
-# Who reads compliance: the delegates themselves, the council office, the Legal Affairs
-# Committee and administrators. Changing it is changing this line and its SQL twin (none yet).
-COMPLIANCE_READERS = (Role.DELEGATE, Role.STAFF, Role.MONITOR, Role.ADMIN)
 OFFICE = (Role.STAFF, Role.ADMIN)
 CONTRIBUTORS = (Role.DELEGATE, Role.STAFF, Role.ADMIN)
 
@@ -358,7 +356,7 @@ async def _compliance(info: Info, session_pk: int) -> SessionCompliance:
     for d in standing.delegates:
         assert d.delegate.id is not None
         delegate_loader.prime(d.delegate.id, d.delegate)
-        sees_reason = viewer.sees_everything or viewer.delegate_id == d.delegate.id
+        sees_reason = sees_excuse_reason(viewer, d.delegate.id)
         rows.append(
             DelegateCompliance(
                 delegate=Delegate.from_row(d.delegate),

@@ -41,11 +41,14 @@ EMPTY_LIST = sa.literal_column("'[]'::json", sa.JSON)
 NULL_JSON = sa.literal_column("NULL::json", sa.JSON)
 
 
+def json_items(item: Expr, order_by: Sequence[Any]) -> Expr:
+    """The items of the enclosing SELECT as a JSON array in `order_by` order (NULL when none)."""
+    return sa.func.json_agg(aggregate_order_by(item, *order_by), type_=sa.JSON)
+
+
 def json_list(item: Expr, order_by: Sequence[Any]) -> Expr:
     """The items of the enclosing SELECT as a JSON array in `order_by` order ([] when none)."""
-    return sa.func.coalesce(
-        sa.func.json_agg(aggregate_order_by(item, *order_by), type_=sa.JSON), EMPTY_LIST
-    )
+    return sa.func.coalesce(json_items(item, order_by), EMPTY_LIST)
 
 
 def _base64url(text: Expr) -> Expr:
@@ -108,3 +111,8 @@ def cursor(*parts: Expr) -> Expr:
 def instant_key(value: Expr) -> Expr:
     """An instant inside a cursor: {"t": "<isoformat>"}."""
     return text_literal('{"t":"').op("||")(utc_instant(value)).op("||")(text_literal('"}'))
+
+
+def date_key(value: Expr) -> Expr:
+    """A date inside a cursor: {"d": "<isoformat>"}."""
+    return text_literal('{"d":"').op("||")(iso_date(value)).op("||")(text_literal('"}'))

@@ -19,12 +19,19 @@ class NotCompiled(Exception):
 @dataclass(frozen=True, slots=True)
 class Field:
     """One entry of a selection: the response key, the schema field's name, the sub-selection
-    of an object or list field, and for `__typename` the type's name."""
+    of an object or list field, for `__typename` the type's name, and for a field taking
+    arguments their values as the statement sees them (bound parameters, booleans, None)."""
 
     key: str
     name: str
     children: tuple["Field", ...] | None = None
     literal: str | None = None
+    args: Mapping[str, Any] | None = None
+
+    def arg(self, name: str) -> Any:
+        if self.args is None:
+            raise NotCompiled(f"{self.name} without its arguments")
+        return self.args[name]
 
 
 @dataclass(frozen=True, slots=True)

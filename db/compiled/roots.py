@@ -1,12 +1,14 @@
 """The statements of the covered root fields: each renders that field's whole JSON answer.
 
 Arguments arrive as bound parameters (`param`), never as values; what changes the statement's
-shape (an argument given or not, a boolean) is decided by the caller and is part of the plan's
-cache key. Lists and connections use the same conditions, order and keyset as db.council and
-db.petitions, and the rules' SQL forms (db.petition_access), so both paths answer alike."""
+shape (an argument given or not, a boolean, the type a `node` id names) is decided by the
+caller and is part of the plan's cache key. Lists and connections use the same conditions,
+order and keyset as db.council, db.petitions and db.contributions, and the rules' SQL forms
+(db.serving, db.petition_access, db.compliance), so both paths answer alike."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -14,19 +16,27 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
-from db.compiled.json import (
-    NULL_JSON,
-    Expr,
-    cursor,
-    instant_key,
-    json_list,
-    json_object,
-    json_text,
-    text_literal,
+from db.compiled.connection import (
+    DIRECTORY_ORDER,
+    NEWEST_FIRST,
+    SESSIONS_NEWEST_FIRST,
+    connection,
 )
+from db.compiled.council_shapes import (
+    AREA,
+    COMMITTEE,
+    CONSTITUENCY_UNIT,
+    DELEGATE,
+    GROUP,
+    UNIT,
+    serving,
+)
+from db.compiled.json import EMPTY_LIST, NULL_JSON, Expr, json_items, json_list, text_literal
+from db.compiled.petition_shapes import PETITION, visible
 from db.compiled.plan import Field, NotCompiled
-from db.compiled.shapes import COMMITTEE, DELEGATE, GROUP, PETITION, UNIT, Scope, render
-from db.council import DelegateFilter, _delegate_conditions
+from db.compiled.session_shapes import SESSION, compliance
+from db.compiled.shapes import BY_CODE, BY_ID, BY_NAME, SHAPES, Order, Scope, adapt, render
+from db.council import DelegateFilter, _delegate_conditions, _session_conditions
 from db.petitions import (
     ListScope,
     PetitionFilter,
@@ -58,20 +68,12 @@ def _list(
     table: sa.Table,
     field: Field,
     scope: Scope,
-    where: Callable[[FromClause], Sequence[ColumnElement[bool]]],
-    order: Callable[[FromClause], Sequence[Any]],
-    limit: Expr | None = None,
+    order: Order,
+    where: Callable[[FromClause], Sequence[ColumnElement[bool]]] = lambda t: (),
 ) -> Expr:
     t = table.alias()
-    if limit is None:
-        body = render(type_name, t, field, scope)
-        return (
-            sa.select(json_list(body, order(t))).select_from(t).where(*where(t)).scalar_subquery()
-        )
-    # Cut first, then aggregate: the LIMIT applies to rows, not to the aggregate.
-    rows = sa.select(*t.c).where(*where(t)).order_by(*order(t)).limit(limit).subquery()
-    body = render(type_name, rows, field, scope)
-    return sa.select(json_list(body, order(rows))).select_from(rows).scalar_subquery()
+    body = render(type_name, t, field, scope)
+    return sa.select(json_list(body, order(t))).select_from(t).where(*where(t)).scalar_subquery()
 
 
 def units(field: Field, scope: Scope, level: Expr | None, parent_code: Expr | None) -> Select:
@@ -83,131 +85,57 @@ def units(field: Field, scope: Scope, level: Expr | None, parent_code: Expr | No
             found.append(u.c.parent_code == parent_code)
         return found
 
-    return _answer(_list("AdministrativeUnit", UNIT, field, scope, where, lambda u: [u.c.code]))
+    return _answer(_list("AdministrativeUnit", UNIT, field, scope, BY_CODE, where))
 
 
 def delegate_groups(field: Field, scope: Scope) -> Select:
-    return _answer(_list("DelegateGroup", GROUP, field, scope, lambda g: [], lambda g: [g.c.id]))
+    return _answer(_list("DelegateGroup", GROUP, field, scope, BY_ID))
 
 
 def committees(field: Field, scope: Scope) -> Select:
-    return _answer(_list("Committee", COMMITTEE, field, scope, lambda c: [], lambda c: [c.c.id]))
+    return _answer(_list("Committee", COMMITTEE, field, scope, BY_ID))
+
+
+def delegates_for_unit(field: Field, scope: Scope, code: Expr) -> Select:
+    """`delegatesForUnit`, as db.council.delegates_for_unit decides it: the delegates serving
+    today elected in a constituency covering the unit (the unit, a unit above it, a unit
+    inside it), else the serving members of the group whose areas cover it most closely;
+    NULL when the code names no unit."""
+    path = _unit_path(code)
+    ancestors = sa.func.string_to_array(path, text_literal("/"), type_=ARRAY(sa.Text))
+    link, inside = CONSTITUENCY_UNIT.alias(), UNIT.alias()
+    covering = (
+        sa.select(link.c.constituency_id)
+        .join(inside, inside.c.code == link.c.unit_code)
+        .where(
+            sa.or_(
+                link.c.unit_code == sa.any_(ancestors),
+                inside.c.path.like(path.op("||")(text_literal("/%"))),
+            )
+        )
+    )
+    area = AREA.alias()
+    depth = sa.func.array_position(ancestors, area.c.unit_code)
+    group = (
+        sa.select(area.c.group_id)
+        .where(area.c.unit_code == sa.any_(ancestors))
+        .order_by(depth.desc(), area.c.group_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+    def serving_where(rule: Callable[[FromClause], ColumnElement[bool]]) -> Expr:
+        d = DELEGATE.alias()
+        body = render("Delegate", d, field, scope)
+        stmt = sa.select(json_items(body, BY_NAME(d))).where(rule(d), serving(d, scope))
+        return stmt.scalar_subquery()
+
+    by_constituency = serving_where(lambda d: d.c.constituency_id.in_(covering))
+    by_group = serving_where(lambda d: d.c.group_id == group)
+    return _answer(_unless_unknown(path, sa.func.coalesce(by_constituency, by_group, EMPTY_LIST)))
 
 
 # ---- connections ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Keyset:
-    """A list's order (column names) and direction, and how a row's cursor renders."""
-
-    columns: tuple[str, ...]
-    descending: bool
-    key: Callable[[FromClause], Sequence[Expr]]
-
-    def order(self, src: FromClause, reverse: bool = False) -> list[Any]:
-        down = self.descending != reverse
-        return [src.c[c].desc() if down else src.c[c] for c in self.columns]
-
-    def after(self, src: FromClause, key: Sequence[Expr]) -> ColumnElement[bool]:
-        row = sa.tuple_(*[src.c[c] for c in self.columns])
-        bound = sa.tuple_(*key)
-        return row < bound if self.descending else row > bound
-
-
-DIRECTORY_ORDER = Keyset(
-    ("full_name_folded", "id"),
-    False,
-    lambda d: [json_text(d.c.full_name_folded), sa.cast(d.c.id, sa.Text)],
-)
-NEWEST_FIRST = Keyset(
-    ("submitted_at", "id"),
-    True,
-    lambda p: [instant_key(p.c.submitted_at), sa.cast(p.c.id, sa.Text)],
-)
-
-
-def connection(
-    type_name: str,
-    table: sa.Table,
-    field: Field,
-    scope: Scope,
-    conditions: Sequence[ColumnElement[bool]],
-    keyset: Keyset,
-    first: Expr,
-    after: Sequence[Expr] | None,
-) -> Expr:
-    """A Relay connection: one keyset page (`first` + 1 rows tell whether more follow), edges
-    with cursors, page info, and `totalCount` only when selected."""
-    where = list(conditions)
-    if after is not None:
-        where.append(keyset.after(table, after))
-    page = (
-        sa.select(*table.c)
-        .where(*where)
-        .order_by(*keyset.order(table))
-        .limit(first + 1)
-        .cte("page")
-    )
-    cut = sa.select(*page.c).order_by(*keyset.order(page)).limit(first).cte("cut")
-
-    def cursor_of(src: FromClause) -> Expr:
-        return cursor(*keyset.key(src))
-
-    def end(reverse: bool) -> Expr:
-        return (
-            sa.select(cursor_of(cut))
-            .order_by(*keyset.order(cut, reverse))
-            .limit(1)
-            .scalar_subquery()
-        )
-
-    pairs: list[tuple[str, Expr]] = []
-    for f in field.children or ():
-        if f.name == "__typename":
-            pairs.append((f.key, text_literal(f.literal or "")))
-        elif f.name == "totalCount":
-            count = sa.select(sa.func.count()).select_from(table).where(*conditions)
-            pairs.append((f.key, count.scalar_subquery()))
-        elif f.name == "nodes":
-            body = render(type_name, cut, f, scope)
-            pairs.append((f.key, _over(cut, json_list(body, keyset.order(cut)))))
-        elif f.name == "edges":
-            edge: list[tuple[str, Expr]] = []
-            for e in f.children or ():
-                if e.name == "__typename":
-                    edge.append((e.key, text_literal(e.literal or "")))
-                elif e.name == "cursor":
-                    edge.append((e.key, cursor_of(cut)))
-                elif e.name == "node":
-                    edge.append((e.key, render(type_name, cut, e, scope)))
-                else:
-                    raise NotCompiled(f"edge.{e.name}")
-            pairs.append((f.key, _over(cut, json_list(json_object(edge), keyset.order(cut)))))
-        elif f.name == "pageInfo":
-            info: list[tuple[str, Expr]] = []
-            for i in f.children or ():
-                if i.name == "__typename":
-                    info.append((i.key, text_literal(i.literal or "")))
-                elif i.name == "hasNextPage":
-                    more = sa.select(sa.func.count()).select_from(page).scalar_subquery() > first
-                    info.append((i.key, more))
-                elif i.name == "hasPreviousPage":
-                    info.append((i.key, sa.true() if after is not None else sa.false()))
-                elif i.name == "startCursor":
-                    info.append((i.key, end(False)))
-                elif i.name == "endCursor":
-                    info.append((i.key, end(True)))
-                else:
-                    raise NotCompiled(f"pageInfo.{i.name}")
-            pairs.append((f.key, json_object(info)))
-        else:
-            raise NotCompiled(f"connection.{f.name}")
-    return json_object(pairs)
-
-
-def _over(src: FromClause, aggregate: Expr) -> Expr:
-    return sa.select(aggregate).select_from(src).scalar_subquery()
 
 
 def delegates(
@@ -269,7 +197,7 @@ def petitions(
     conditions = filter_conditions(f, list_scope)
     if search is not None and search_grams is not None:
         conditions.append(search_matches(PETITION.c.search_folded, search_grams, search))
-    answer = connection("Petition", PETITION, field, scope, conditions, NEWEST_FIRST, first, after)
+    answer = _newest_petitions(field, scope, conditions, first, after)
     return _answer(_unless_unknown(path, answer))
 
 
@@ -277,16 +205,22 @@ def inbox(
     field: Field, scope: Scope, status: Expr | None, first: Expr, after: Sequence[Expr] | None
 ) -> Select:
     conditions = inbox_conditions(scope.viewer, cast(Any, status), scope.day)
-    return _answer(
-        connection("Petition", PETITION, field, scope, conditions, NEWEST_FIRST, first, after)
-    )
+    return _answer(_newest_petitions(field, scope, conditions, first, after))
 
 
 def my_petitions(field: Field, scope: Scope, first: Expr, after: Sequence[Expr] | None) -> Select:
     conditions = own_conditions(scope.viewer)
-    return _answer(
-        connection("Petition", PETITION, field, scope, conditions, NEWEST_FIRST, first, after)
-    )
+    return _answer(_newest_petitions(field, scope, conditions, first, after))
+
+
+def _newest_petitions(
+    field: Field,
+    scope: Scope,
+    conditions: Sequence[ColumnElement[bool]],
+    first: Expr,
+    after: Sequence[Expr] | None,
+) -> Expr:
+    return connection("Petition", PETITION, field, scope, conditions, NEWEST_FIRST, first, after)
 
 
 def petition_by_tracking_code(field: Field, scope: Scope, code: Expr) -> Select:
@@ -305,8 +239,6 @@ def hot_issues(
     )
 
     def order(p: FromClause) -> list[Any]:
-        from db.compiled.shapes import adapt
-
         return [adapt(hot_score(scope.now), p).desc(), p.c.id.desc()]
 
     rows = (
@@ -321,37 +253,86 @@ def hot_issues(
     return _answer(_unless_unknown(path, answer))
 
 
+# ---- sessions ------------------------------------------------------------------------------
+
+
+def sessions(
+    field: Field, scope: Scope, status: Expr | None, first: Expr, after: Sequence[Expr] | None
+) -> Select:
+    """`sessions`: newest first, by status as db.council.sessions_page filters them."""
+    conditions = _session_conditions(cast(Any, status))
+    return _answer(
+        connection(
+            "Session", SESSION, field, scope, conditions, SESSIONS_NEWEST_FIRST, first, after
+        )
+    )
+
+
+def session_compliance(field: Field, scope: Scope, session_id: Expr) -> Select:
+    """`sessionCompliance`: NULL when no session has this id (the resolvers say so)."""
+    known = sa.exists().where(SESSION.c.id == session_id)
+    answer = compliance(field, scope, session_id, None)
+    return _answer(sa.case((known, answer), else_=NULL_JSON))
+
+
+# ---- node ----------------------------------------------------------------------------------
+
+# Who may see an object through `node(id:)`, beyond its existing, for the types with a rule.
+NODE_RULES: dict[str, Callable[[FromClause, Scope], ColumnElement[bool]]] = {
+    "Petition": visible,
+}
+NODE_TYPES = frozenset(
+    {"Delegate", "DelegateGroup", "Committee", "Constituency", "Petition"}
+    | {"Session", "AgendaItem", "Contribution"}
+)
+
+
+def node(field: Field, scope: Scope, type_name: str, pk: Expr) -> Select:
+    """`node(id:)` for an id of `type_name`: the object, or NULL when it does not exist or
+    the viewer may not see it (as the type's registered fetcher answers)."""
+    t = SHAPES[type_name].alias()
+    where = [t.c.id == pk]
+    rule = NODE_RULES.get(type_name)
+    if rule is not None:
+        where.append(rule(t, scope))
+    body = render(type_name, t, field, scope)
+    return _answer(sa.select(body).where(*where).limit(1).scalar_subquery())
+
+
 # ---- parameters ----------------------------------------------------------------------------
 
-# The SQL type of each named value a root may take (names are shared by every root).
-PARAM_TYPES: dict[str, Any] = {
-    "first": sa.Integer,
-    "after_name": sa.Text,
-    "after_id": sa.Integer,
-    "after_at": sa.DateTime(timezone=True),
-    "group_id": sa.Integer,
-    "committee_id": sa.Integer,
-    "constituency_id": sa.Integer,
-    "delegate_id": sa.Integer,
-    "search": sa.Text,
-    "search_grams": ARRAY(sa.Text),
-    "status": sa.Text,
-    "category": sa.Text,
-    "unit_code": sa.Text,
-    "level": sa.Text,
-    "parent_code": sa.Text,
-    "code": sa.Text,
-    "since": sa.DateTime(timezone=True),
-}
+
+def sql_type(value: Any) -> Any:
+    """The SQL type a request's value binds as, by its Python type (the plan's key holds
+    each value's type, so a cached plan never meets another)."""
+    if isinstance(value, datetime):
+        return sa.DateTime(timezone=True)
+    if isinstance(value, date):
+        return sa.Date
+    if isinstance(value, int):
+        return sa.Integer
+    if isinstance(value, str):
+        return sa.Text
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ARRAY(sa.Text)
+    raise NotCompiled(f"a value of type {type(value).__name__}")
 
 
-def symbolic(values: dict[str, Any]) -> dict[str, Any]:
-    """What a statement is built from: a bound parameter for each value given, the value
-    itself for booleans (they change the statement's shape), None for values not given."""
+class Choice(str):
+    """A value that decides the statement's shape (the type a `node` id names): part of the
+    plan's key and built into the statement, never a bound parameter."""
+
+    __slots__ = ()
+
+
+def symbolic(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """What a statement is built from: a bound parameter (named `prefix` + name) for each
+    value given, the value itself for booleans and choices (they change the statement's
+    shape), None for values not given."""
     out: dict[str, Any] = {}
     for name, value in values.items():
-        if value is None or isinstance(value, bool):
+        if value is None or isinstance(value, bool | Choice):
             out[name] = value
         else:
-            out[name] = param(name, PARAM_TYPES[name])
+            out[name] = param(prefix + name, sql_type(value))
     return out

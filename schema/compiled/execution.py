@@ -4,24 +4,31 @@ For a covered root field of a query, the validated selection (fragments, inline 
 aliases, @include/@skip already applied by graphql-core's field collection) becomes a tree of
 db.compiled.plan.Field, and db.compiled builds the statement rendering the field's whole JSON.
 The plan (SQL text and parameter names) is cached by the operation, the root field, the kind of
-viewer and the shape of the arguments; a repeated request costs one round trip. The JSON text
-is handed to the response as an `orjson.Fragment`: graphql-core completes nothing below it.
+viewer and the shape of the arguments and variables; a repeated request costs one round trip.
+Arguments of fields below the root (a session's `contributions(first:, after:)`) are read
+again on each request into the plan's parameters. The JSON text is handed to the response as
+an `orjson.Fragment`: graphql-core completes nothing below it.
 
 Anything not covered (a field needing Python, an argument the resolver would refuse, a viewer
 the field refuses, an unknown unit) runs the resolvers for the whole root field: they are the
-reference, errors included.
+reference, errors included. Root fields settle before a failure ends the query
+(schema.compiled.settled), so which path answered a field never changes the errors.
 """
 
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from graphql import (
+    FieldNode,
+    GraphQLField,
     GraphQLObjectType,
     OperationType,
     get_named_type,
+    is_abstract_type,
     is_leaf_type,
     is_object_type,
 )
@@ -29,19 +36,51 @@ from graphql.error import GraphQLError
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from db.compiled.plan import Field, NotCompiled, Plan, compile_plan, run_plan
-from db.compiled.roots import symbolic
+from db.compiled.roots import Choice, symbolic
 from db.compiled.shapes import Scope
 from db.compiled.viewer import symbolic_viewer, viewer_key, viewer_values
 from db.petition_fields import Deadlines
-from schema.compiled.roots import ROOTS, Root
+from schema.compiled.roots import NESTED, ROOTS, Args, Root, Values
+from schema.compiled.settled import SettledRootsExecutionContext
 
 log = logging.getLogger("hdnd.compiled")
 
 PLAN_CACHE_SIZE = 1024
 _FALLBACK = object()  # cached: this shape has no compiled form
+
+
+class _ValuesRefused(NotCompiled):
+    """A nested field's argument the resolver would refuse: the resolvers answer this request,
+    and nothing is cached (the next request's values may be fine)."""
+
+
+def _shape(values: Mapping[str, Any]) -> tuple[Hashable, ...]:
+    """What of `values` changes a statement: booleans and choices by value, others by their
+    type (given or not, and the SQL type they bind as)."""
+    return tuple(
+        (k, ("=", v) if isinstance(v, bool | Choice) else type(v)) for k, v in values.items()
+    )
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A field below the root taking arguments: read again on each request (variables may
+    change them) into parameters named `prefix` + name; `shape` is what the plan was built
+    for."""
+
+    prefix: str
+    field_def: GraphQLField
+    node: FieldNode
+    values: Callable[[Args], Values]
+    shape: tuple[Hashable, ...]
+
+
+@dataclass(frozen=True)
+class Compiled:
+    plan: Plan
+    slots: tuple[Slot, ...]
 
 
 class PlanCache:
@@ -70,7 +109,7 @@ class PlanCache:
 PLANS = PlanCache()
 
 
-class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class CompiledExecutionContext(SettledRootsExecutionContext):
     """graphql-core's executor, answering covered root query fields from one statement."""
 
     def execute_field(
@@ -147,23 +186,36 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             path.key,
             viewer_key(viewer, context.today),
             deadlines,
-            # Booleans change the statement by their value, other values by being given.
-            tuple((k, ("=", v) if isinstance(v, bool) else v is None) for k, v in values.items()),
-            tuple((k, v) for k, v in self.variable_values.coerced.items() if isinstance(v, bool)),
+            _shape(values),
+            _shape(self.variable_values.coerced),
         )
-        plan = PLANS.get(key, self.operation)
-        if plan is None:
-            plan = self._plan(root, parent_type, field_details_list, path, values, deadlines)
-            PLANS.put(key, self.operation, plan)
-        if plan is _FALLBACK:
+        compiled = PLANS.get(key, self.operation)
+        if compiled is None:
+            compiled = self._plan(root, parent_type, field_details_list, path, values, deadlines)
+            if compiled is None:
+                return _FALLBACK
+            PLANS.put(key, self.operation, compiled)
+        if compiled is _FALLBACK:
             return _FALLBACK
-        assert isinstance(plan, Plan)
+        assert isinstance(compiled, Compiled)
+        for slot in compiled.slots:
+            try:
+                nested = slot.values(
+                    _python_names(
+                        get_argument_values(slot.field_def, slot.node, self.variable_values)
+                    )
+                )
+            except (GraphQLError, NotCompiled, ValueError, TypeError):
+                return _FALLBACK
+            if _shape(nested) != slot.shape:
+                return _FALLBACK
+            values.update((slot.prefix + k, v) for k, v in nested.items())
         values.update(viewer_values(viewer))
         values["today"] = context.today
         values["now"] = context.now
         async with context.read() as session:
             connection = await session.connection()
-            text = await run_plan(connection, plan, values)
+            text = await run_plan(connection, compiled.plan, values)
         if text is None:
             return _FALLBACK if root.null_falls_back else None
         return orjson.Fragment(text)
@@ -177,16 +229,19 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         values: dict[str, Any],
         deadlines: Deadlines,
     ) -> object:
+        """The root's Compiled plan; _FALLBACK when the shape has no compiled form; None when
+        only these values have none (nothing to cache)."""
         import sqlalchemy as sa
 
         from db.compiled.roots import param
 
         name = field_details_list[0].node.name.value
+        slots: list[Slot] = []
         try:
-            return_type = get_named_type(parent_type.fields[name].type)
-            if not is_object_type(return_type):
-                raise NotCompiled(name)
-            children = self._selection(return_type, field_details_list)
+            return_type = self._object_type(
+                root, get_named_type(parent_type.fields[name].type), values
+            )
+            children = self._selection(return_type, field_details_list, slots)
             field = Field(str(path.key), name, children)
             scope = Scope(
                 viewer=symbolic_viewer(self.context_value.viewer),
@@ -195,13 +250,27 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 deadlines=deadlines,
                 day=self.context_value.today,
             )
-            return compile_plan(root.build(field, scope, symbolic(values)))
+            plan = compile_plan(root.build(field, scope, symbolic(values)))
+            return Compiled(plan, tuple(slots))
+        except _ValuesRefused as reason:
+            log.debug("not compiled for these values: %s", reason)
+            return None
         except NotCompiled as reason:
             log.debug("not compiled: %s", reason)
             return _FALLBACK
 
+    def _object_type(self, root: Root, named: Any, values: Values) -> GraphQLObjectType:
+        """The root field's object type; for an abstract one, the type its values name."""
+        if is_abstract_type(named) and root.concrete is not None:
+            concrete = self.schema.get_type(root.concrete(values))
+            if isinstance(concrete, GraphQLObjectType) and self.schema.is_sub_type(named, concrete):
+                return concrete
+        if not isinstance(named, GraphQLObjectType):
+            raise NotCompiled(f"{named}: not an object type")
+        return named
+
     def _selection(
-        self, gql_type: GraphQLObjectType, field_details_list: FieldDetailsList
+        self, gql_type: GraphQLObjectType, field_details_list: FieldDetailsList, slots: list[Slot]
     ) -> tuple[Field, ...]:
         collected = self.collect_subfields(gql_type, field_details_list)
         if collected.new_defer_usages:
@@ -213,20 +282,43 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if name == "__typename":
                 out.append(Field(key, name, None, gql_type.name))
                 continue
-            if any(d.node.arguments or d.fragment_variable_values is not None for d in group):
-                raise NotCompiled(f"{gql_type.name}.{name} with arguments")
             field_def = gql_type.fields.get(name)
             if field_def is None:
                 raise NotCompiled(name)
+            if any(d.fragment_variable_values is not None for d in group):
+                raise NotCompiled(f"{gql_type.name}.{name} in a fragment with variables")
+            args = None
+            read = NESTED.get((gql_type.name, name))
+            if read is not None:
+                args = self._arguments(field_def, node, read, slots)
+            elif any(d.node.arguments for d in group):
+                raise NotCompiled(f"{gql_type.name}.{name} with arguments")
             named = get_named_type(field_def.type)
             if is_object_type(named):
                 assert isinstance(named, GraphQLObjectType)
-                out.append(Field(key, name, self._selection(named, group)))
+                out.append(Field(key, name, self._selection(named, group, slots), args=args))
             elif is_leaf_type(named):
-                out.append(Field(key, name))
+                out.append(Field(key, name, args=args))
             else:
                 raise NotCompiled(f"{gql_type.name}.{name}: abstract type")
         return tuple(out)
+
+    def _arguments(
+        self,
+        field_def: GraphQLField,
+        node: FieldNode,
+        read: Callable[[Args], Values],
+        slots: list[Slot],
+    ) -> dict[str, Any]:
+        """A nested field's arguments as the statement sees them; a slot to read them again on
+        each request."""
+        try:
+            values = read(_python_names(get_argument_values(field_def, node, self.variable_values)))
+        except (GraphQLError, ValueError, TypeError) as refused:
+            raise _ValuesRefused(str(refused)) from refused
+        prefix = f"a{len(slots)}_"
+        slots.append(Slot(prefix, field_def, node, read, _shape(values)))
+        return symbolic(values, prefix)
 
 
 def _python_names(args: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 edges, and gathered from the suite, the docs and the benchmarks (see `gathered`)."""
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
@@ -21,6 +22,37 @@ PETITION_FIELDS = """id trackingCode title content category status visibility su
 
 def none(world: Any) -> dict[str, Any] | None:
     return None
+
+
+SESSION_FIELDS = """id number title kind startsOn endsOn status requiredDiscussions
+  requiredQuestions term __typename agenda { id position title __typename session { number } }"""
+CONTRIBUTION_FIELDS = """id kind venue topic summary addressee recordedAt updatedAt withdrawnAt
+  __typename delegate { id fullName } session { number } agendaItem { id title }
+  petitions { id title visibility }"""
+COMPLIANCE_FIELDS = """__typename delegateCount compliantCount notYetCount excusedCount
+  delegates { __typename discussions questions meetsQuota status excuseReason
+    delegate { id fullName group { name } } }
+  groups { __typename delegateCount compliantCount notYetCount excusedCount group { id name } }
+  session { id number status }"""
+
+
+def node_ids(world: Any) -> dict[str, Any]:
+    """A global id of every type `node` answers, and of none."""
+    return {
+        "d": to_global_id("Delegate", world.delegate_id),
+        "g": to_global_id("DelegateGroup", world.group_id),
+        "c": to_global_id("Committee", 1),
+        "k": to_global_id("Constituency", 1),
+        "p": to_global_id("Petition", world.petition_id),
+        "hidden": to_global_id("Petition", world.private_petition_id),
+        "s": to_global_id("Session", world.sessions["IN_PROGRESS"]),
+        "a": to_global_id("AgendaItem", world.agenda_item_id),
+        "x": to_global_id("Contribution", world.contribution_id),
+    }
+
+
+def session_id(status: str) -> Variables:
+    return lambda w: {"s": to_global_id("Session", w.sessions[status])}
 
 
 WRITTEN: list[Case] = [
@@ -80,6 +112,11 @@ WRITTEN: list[Case] = [
         "delegates, bad cursor",
         '{ delegates(after: "bogus") { totalCount } }',
         none,
+    ),
+    (
+        "delegates, a cursor with true for an id",
+        "query($after: String) { delegates(after: $after) { totalCount nodes { id } } }",
+        lambda w: {"after": encode_cursor(("h", True))},
     ),
     (
         "delegates, bad group id",
@@ -170,6 +207,155 @@ WRITTEN: list[Case] = [
         none,
     ),
     ("hot issues, unknown unit", '{ hotIssues(unitCode: "x") { id } }', none),
+    # ---- delegatesForUnit ----
+    *[
+        (
+            f"delegatesForUnit {code!r}",
+            """query($c: String!) { delegatesForUnit(code: $c) { __typename id fullName
+            servedUntil group { name } constituency { number units { code } } } }""",
+            (lambda c: lambda w: {"c": c})(code),
+        )
+        # A commune, a district, the province, with spaces, a unit only a group's area covers,
+        # a unit nothing covers, no unit at all.
+        for code in ("31318", "930", "93", " 931 ", "39999", "938", "nope")
+    ],
+    # ---- sessions and contributions ----
+    (
+        "sessions",
+        "{ sessions { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor "
+        "__typename } edges { __typename cursor node { " + SESSION_FIELDS + " } } } }",
+        none,
+    ),
+    (
+        "sessions, pages and status",
+        """query($after: String, $st: SessionStatus) { a: sessions(first: 2) { pageInfo {
+        endCursor hasNextPage } nodes { number } } b: sessions(first: 2, after: $after) {
+        pageInfo { hasPreviousPage hasNextPage startCursor } nodes { id startsOn } }
+        c: sessions(status: $st) { totalCount nodes { number status } }
+        d: sessions(first: 0) { totalCount pageInfo { hasNextPage endCursor } } }""",
+        lambda w: {"after": encode_cursor((date(2026, 9, 16), 2)), "st": "CLOSED"},
+    ),
+    ("sessions, bad cursor", '{ sessions(after: "bogus") { totalCount } }', none),
+    (
+        "sessions, an instant in the cursor",
+        "query($after: String) { sessions(after: $after) { nodes { number } } }",
+        lambda w: {"after": encode_cursor((datetime(2026, 9, 16, 12, tzinfo=UTC), 2))},
+    ),
+    (
+        "session contributions",
+        "{ sessions(first: 4) { nodes { number contributions(first: 5) { totalCount pageInfo { "
+        "hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { "
+        + CONTRIBUTION_FIELDS
+        + " } } } } } }",
+        none,
+    ),
+    (
+        "contributions, variables and pages",
+        """query($first: Int, $after: String) { sessions { nodes { number
+        contributions(first: $first, after: $after) { totalCount nodes { id topic }
+        pageInfo { endCursor hasNextPage hasPreviousPage } } all: contributions {
+        nodes { id } } } } }""",
+        lambda w: {"first": 3, "after": w.contribution_cursor},
+    ),
+    (
+        "delegate contributions",
+        """query($s: ID) { delegates(first: 12) { nodes { fullName
+        contributions(first: 3) { totalCount edges { cursor node { topic petitions { id
+        visibility } session { number } } } }
+        there: contributions(sessionId: $s) { totalCount nodes { kind } } } } }""",
+        session_id("CLOSED"),
+    ),
+    (
+        "delegate contributions, a page after",
+        """query($after: String) { delegates(first: 30) { nodes { contributions(first: 2,
+        after: $after) { pageInfo { hasPreviousPage endCursor } nodes { id } } } } }""",
+        lambda w: {"after": w.contribution_cursor},
+    ),
+    (
+        "contributions, bad page size",
+        "{ sessions { nodes { contributions(first: 500) { totalCount } } } }",
+        none,
+    ),
+    (
+        "contributions, bad session id",
+        """query($s: ID) { delegates(first: 2) { nodes { contributions(sessionId: $s) {
+        totalCount } } } }""",
+        lambda w: {"s": "bogus"},
+    ),
+    (
+        "contributions, bad cursor",
+        """query($after: String) { sessions { nodes { contributions(after: $after) {
+        totalCount } } } }""",
+        lambda w: {"after": encode_cursor(("x", 1))},
+    ),
+    # ---- compliance ----
+    *[
+        (
+            f"session compliance, {status}",
+            "query($s: ID!) { sessionCompliance(sessionId: $s) { " + COMPLIANCE_FIELDS + " } }",
+            session_id(status),
+        )
+        for status in ("CLOSED", "IN_PROGRESS", "UPCOMING")
+    ],
+    (
+        "session compliance, unknown session",
+        "query($s: ID!) { sessionCompliance(sessionId: $s) { delegateCount } }",
+        lambda w: {"s": to_global_id("Session", 9999)},
+    ),
+    (
+        "session compliance, not a session id",
+        "query($s: ID!) { sessionCompliance(sessionId: $s) { delegateCount } }",
+        lambda w: {"s": to_global_id("Delegate", 1)},
+    ),
+    (
+        "sessions with their compliance",
+        "{ sessions { nodes { number compliance { " + COMPLIANCE_FIELDS + " } } } }",
+        none,
+    ),
+    # ---- node ----
+    (
+        "node of every type",
+        """query($d: ID!, $g: ID!, $c: ID!, $k: ID!, $p: ID!, $hidden: ID!, $s: ID!, $a: ID!,
+        $x: ID!) {
+        d: node(id: $d) { __typename id ... on Delegate { fullName group { name }
+          contributions(first: 2) { totalCount nodes { topic } } } }
+        g: node(id: $g) { ... on DelegateGroup { name memberCount members { fullName } } }
+        c: node(id: $c) { ... on Committee { name kind members { id } } }
+        k: node(id: $k) { ... on Constituency { number seats units { code } } }
+        p: node(id: $p) { ... on Petition { title status isOverdue supportCount } }
+        hidden: node(id: $hidden) { id ... on Petition { title visibility } }
+        s: node(id: $s) { ... on Session { """
+        + SESSION_FIELDS
+        + """ } }
+        a: node(id: $a) { ... on AgendaItem { position title session { number } } }
+        x: node(id: $x) { ... on Contribution { """
+        + CONTRIBUTION_FIELDS
+        + """ } } }""",
+        node_ids,
+    ),
+    (
+        "node, fragments on the interface",
+        """query($d: ID!) { node(id: $d) { ...N ... on Delegate { ...D } } }
+        fragment N on Node { id __typename } fragment D on Delegate { fullName }""",
+        node_ids,
+    ),
+    (
+        "node, nothing there",
+        """query($gone: ID!, $type: ID!, $other: ID!) { gone: node(id: $gone) { id }
+        bogus: node(id: "bogus") { id } type: node(id: $type) { id }
+        other: node(id: $other) { id } }""",
+        lambda w: {
+            "gone": to_global_id("Delegate", 99999),
+            "type": to_global_id("Nothing", 1),
+            "other": to_global_id("GroupPost", 1),
+        },
+    ),
+    (
+        "node, a session's compliance",
+        "query($s: ID!) { node(id: $s) { ... on Session { compliance { delegateCount "
+        "excusedCount delegates { excuseReason } } } } }",
+        node_ids,
+    ),
     (
         "uncovered field falls back",
         "{ petitions(first: 5) { nodes { id submitter { fullName phone } } } }",
@@ -211,8 +397,29 @@ COVERED_ROOTS = (
     "myPetitions",
     "inbox",
     "hotIssues",
+    "node",
+    "delegatesForUnit",
+    "sessions",
+    "sessionCompliance",
 )
-GENERATED = 200
+GENERATED = 260
+# Demo records by their ids (the demo data numbers them alike in every database made from it).
+GENERATED_IDS = [
+    to_global_id(type_name, pk)
+    for type_name, pks in (
+        ("Delegate", (1, 4, 18)),
+        ("DelegateGroup", (1, 2)),
+        ("Committee", (1,)),
+        ("Constituency", (1,)),
+        ("Petition", (1, 2, 3, 5, 8, 13)),
+        ("Session", (1, 3, 4, 99)),
+        ("AgendaItem", (1,)),
+        ("Contribution", (1, 2)),
+        ("GroupPost", (1,)),
+    )
+    for pk in pks
+]
+UNIT_CODES = ["930", "31318", "93", " 931 ", "39999", "938", "nope", ""]
 
 
 @cache
@@ -230,12 +437,20 @@ def generated(count: int = GENERATED) -> tuple[str, ...]:
         ["2025-01-01T00:00:00+07:00", "2026-06-30T12:00:00+00:00", "2031-01-01T00:00:00+07:00"]
     )
     days = st.sampled_from(["2025-01-01", "2026-12-31"])
+    # Ids and codes that name demo records half the time (else nothing would reach past the
+    # argument checks), and page sizes within bounds half the time.
+    ids = st.one_of(st.sampled_from(GENERATED_IDS), st.text(max_size=12))
+    strings = st.one_of(st.sampled_from(UNIT_CODES), st.text(max_size=12))
+    ints = st.one_of(st.integers(0, 25), st.integers(-(2**31), 2**31 - 1))
     strategy = queries(
         schema._schema,
         fields=COVERED_ROOTS,
         custom_scalars={
             "DateTime": instants.map(nodes.String),
             "Date": days.map(nodes.String),
+            "ID": ids.map(nodes.String),
+            "String": strings.map(nodes.String),
+            "Int": ints.map(nodes.Int),
         },
         allow_x00=False,
     )

@@ -1,6 +1,10 @@
 """A database with the demo data (`hdnd seed --demo`: directory, petitions, contributions,
 posts), accounts of every kind of viewer, and two apps on it: one answering covered reads from
-compiled statements, one with the resolvers only. What the differential tests share."""
+compiled statements, one with the resolvers only. What the differential tests share.
+
+A few records are added so every branch of a rule has data: units no constituency covers (one
+in a group's area, one in none), petitions linked to a contribution (one PRIVATE), the
+delegate viewer excused from a session (they see their own excuse's reason), an agenda."""
 
 import uuid
 from collections.abc import AsyncIterator
@@ -21,8 +25,19 @@ from db.engine import make_engine, make_sessionmaker, transaction
 from db.integrators import create_api_key
 from db.petition_seed import DEMO_CITIZEN
 from db.seed import seed_demo_extras
-from db.tables import Delegate, Petition
+from db.tables import (
+    AdministrativeUnit,
+    AgendaItem,
+    Contribution,
+    ContributionPetition,
+    CouncilSession,
+    Delegate,
+    ExcusedAbsence,
+    GroupArea,
+    Petition,
+)
 from db.viewer import Role
+from schema.relay import encode_cursor
 from tests.conftest import TEST_SECRET, _admin, bearer, database_url
 
 # Every kind of viewer the contract knows.
@@ -53,6 +68,11 @@ class DemoWorld:
     other_group_id: int
     tracking_codes: list[str]
     petition_id: int
+    private_petition_id: int
+    sessions: dict[str, int]  # by status
+    contribution_id: int
+    contribution_cursor: str
+    agenda_item_id: int
     settings: Settings
 
     async def both(
@@ -158,6 +178,7 @@ async def demo_world(server_url: str, template_db: str) -> AsyncIterator[DemoWor
                     )
                 ).scalars()
             )
+            records = await _add_records(session, delegate_id, group_id, other_group)
         await engine.dispose()
         on, off = settings_for(url, True), settings_for(url, False)
         headers: dict[str, dict[str, str]] = {
@@ -190,7 +211,100 @@ async def demo_world(server_url: str, template_db: str) -> AsyncIterator[DemoWor
                 tracking_codes=codes,
                 petition_id=petition_id,
                 settings=on,
+                **records,
             )
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def _add_records(
+    session: Any, delegate_id: int, group_id: int, other_group_id: int
+) -> dict[str, Any]:
+    """The records every rule's branches need (see the module's docstring), and their ids."""
+    session.add_all(
+        [
+            AdministrativeUnit(
+                code="939",
+                name="Huyện Thử Nghiệm",
+                type="Huyện",
+                level="DISTRICT",
+                parent_code="93",
+                path="93/939",
+            ),
+            AdministrativeUnit(
+                code="938",
+                name="Huyện Chưa Phân Tổ",
+                type="Huyện",
+                level="DISTRICT",
+                parent_code="93",
+                path="93/938",
+            ),
+        ]
+    )
+    await session.flush()
+    session.add(
+        AdministrativeUnit(
+            code="39999",
+            name="Xã Thử Nghiệm",
+            type="Xã",
+            level="COMMUNE",
+            parent_code="939",
+            path="93/939/39999",
+        )
+    )
+    session.add(GroupArea(group_id=other_group_id, unit_code="939"))
+    every_session = (
+        await session.execute(
+            sa.select(col(CouncilSession.id), col(CouncilSession.status)).order_by(
+                col(CouncilSession.id)
+            )
+        )
+    ).all()
+    sessions = {status: pk for pk, status in every_session}
+    session.add(
+        ExcusedAbsence(
+            session_id=sessions["IN_PROGRESS"], delegate_id=delegate_id, reason="Ốm, có giấy"
+        )
+    )
+    # A contribution of a member of the delegate viewer's group.
+    contribution = (
+        await session.execute(
+            sa.select(Contribution)
+            .join(Delegate, col(Delegate.id) == col(Contribution.delegate_id))
+            .where(col(Delegate.group_id) == group_id)
+            .order_by(col(Contribution.id))
+            .limit(1)
+        )
+    ).scalar_one()
+    linked = (
+        await session.execute(
+            sa.select(col(Petition.id), col(Petition.visibility))
+            .where(col(Petition.group_id) == group_id)
+            .order_by(col(Petition.visibility), col(Petition.id))
+        )
+    ).all()
+    private = next(pk for pk, visibility in linked if visibility == "PRIVATE")
+    public = next(pk for pk, visibility in linked if visibility == "PUBLIC")
+    assert contribution.id is not None
+    for petition_id in (private, public):
+        session.add(ContributionPetition(contribution_id=contribution.id, petition_id=petition_id))
+    # The demo has no agenda: two items a session, the contribution addressing the first.
+    items = [
+        AgendaItem(session_id=pk, position=position, title=f"Nội dung {position} kỳ họp {pk}")
+        for pk, _ in every_session
+        for position in (2, 1)
+    ]
+    session.add_all(items)
+    await session.flush()
+    item = next(i for i in items if i.session_id == contribution.session_id and i.position == 1)
+    contribution.agenda_item_id = item.id
+    agenda_item_id = item.id
+    await session.flush()
+    return {
+        "private_petition_id": private,
+        "sessions": sessions,
+        "contribution_id": contribution.id,
+        "contribution_cursor": encode_cursor((contribution.recorded_at, contribution.id)),
+        "agenda_item_id": agenda_item_id,
+    }
