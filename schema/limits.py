@@ -37,6 +37,7 @@ from db.availability import UNAVAILABLE_MESSAGE, database_unavailable
 from db.pagination import MAX_PAGE
 from schema.context import OperationClock
 from schema.cost import KEY_CHARS, QueryCost, Remembered
+from schema.deadlines import SubscriptionsOutliveTheDeadline
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -334,7 +335,9 @@ class CachedValidation(ValidationCache):
 
 
 def schema_extensions(suggestions: bool) -> list[Any]:
-    """Extensions every schema carries, in order; `ResolveViewer` must stay last."""
+    """Extensions every schema carries, in order; `ResolveViewer` must come after every one that
+    may refuse, and a WebSocket subscription's deadline is lifted only after it (the account is
+    read within the deadline)."""
     # Factories: Strawberry makes each extension afresh per request, so no state is shared.
     return [
         OperationClock,
@@ -346,4 +349,5 @@ def schema_extensions(suggestions: bool) -> list[Any]:
         ValidationCodes,
         FirstVariableLimit,
         ResolveViewer,
+        SubscriptionsOutliveTheDeadline,
     ]
