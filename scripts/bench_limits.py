@@ -9,7 +9,8 @@ database with N petitions (default 200,000), starts `hdnd serve` on it, then pri
     uv run python scripts/bench_limits.py [--petitions N] [--server URL] [--reuse] [--port P]
 
 `--server`: a PostgreSQL server URL whose user may create databases (default the local one).
-`--reuse`: keep an already seeded `hdnd_bench_limits` instead of making it again.
+`--reuse`: keep an already seeded database instead of making it again; `--database`: its name
+(default `hdnd_bench_limits`).
 """
 
 import argparse
@@ -53,9 +54,10 @@ def searches(word: str) -> str:
 
 
 async def prepare(url: str, server: str, petitions: int) -> None:
+    name = make_url(url).database
     admin = await asyncpg.connect(plain_url(server))
-    await admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{NAME}"')
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
     engine = make_engine(url, pool_size=1)
     await upgrade(engine)
@@ -65,7 +67,11 @@ async def prepare(url: str, server: str, petitions: int) -> None:
     await seed_petitions(url, petitions)
     connection = await asyncpg.connect(plain_url(url))
     await connection.execute("ANALYZE")
+    size = await connection.fetchval(
+        "SELECT pg_size_pretty(pg_relation_size('ix_petition_search_grams'))"
+    )
     await connection.close()
+    print(f"search grams index (ix_petition_search_grams): {size} for {petitions:,} petitions")
 
 
 async def timed(http: httpx.AsyncClient, query: str, **kw: Any) -> tuple[float, dict[str, Any]]:
@@ -160,13 +166,14 @@ async def main() -> None:
     parser.add_argument("--petitions", type=int, default=200_000)
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1/postgres")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--database", default=NAME)
     parser.add_argument("--port", type=int, default=8731)
     parser.add_argument("--load", metavar="BASE", help=argparse.SUPPRESS)  # the load's process
     args = parser.parse_args()
     if args.load:
         await send_load(args.load)
         return
-    url = make_url(args.server).set(database=NAME).render_as_string(hide_password=False)
+    url = make_url(args.server).set(database=args.database).render_as_string(hide_password=False)
     if not args.reuse:
         await prepare(url, args.server, args.petitions)
     env = {
