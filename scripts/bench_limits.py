@@ -116,6 +116,10 @@ async def measure(base: str) -> None:
         load = await asyncio.create_subprocess_exec(
             sys.executable, __file__, "--load", base, stdout=asyncio.subprocess.PIPE
         )
+        assert load.stdout is not None
+        # Measure only once every client has had an answer (starting a process takes seconds
+        # on a loaded machine), and after two more seconds of load.
+        assert (await load.stdout.readline()).strip() == b"ready"
         await asyncio.sleep(2)
         under: list[float] = []
         for _ in range(30):
@@ -137,14 +141,18 @@ async def send_load(base: str) -> None:
     took: list[float] = []
     started = time.perf_counter()
 
-    async def client(word: str) -> None:
+    async def client(word: str, answered: asyncio.Event) -> None:
         async with httpx.AsyncClient(base_url=base, timeout=60) as own:
             while True:
                 took.append((await timed(own, searches(word)))[0])
+                answered.set()
 
-    tasks = [asyncio.create_task(client(w)) for w in LOAD_WORDS]
     stopped = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopped.set)
+    answered = [asyncio.Event() for _ in LOAD_WORDS]
+    tasks = [asyncio.create_task(client(w, a)) for w, a in zip(LOAD_WORDS, answered, strict=True)]
+    await asyncio.gather(*(a.wait() for a in answered))
+    print("ready", flush=True)
     await stopped.wait()
     for task in tasks:
         task.cancel()
