@@ -174,7 +174,7 @@ async def test_the_report_ends_at_the_request_deadline(
 ) -> None:
     path = await monitor_and_session(db_url, sessionmaker)
     headers = bearer(settings, "monitor")
-    async with app_with(db_url, statement_timeout=30, request_timeout=0.5) as (app, http):
+    async with app_with(db_url, statement_timeout=30, request_timeout=2) as (app, http):
         async with locked(db_url, "council_session"):
             started = asyncio.get_running_loop().time()
             response = await http.get(path, headers=headers)
@@ -192,7 +192,7 @@ async def test_a_report_statement_over_its_timeout_answers_503(
 ) -> None:
     path = await monitor_and_session(db_url, sessionmaker)
     headers = bearer(settings, "monitor")
-    async with app_with(db_url, statement_timeout=0.2, request_timeout=30) as (app, http):
+    async with app_with(db_url, statement_timeout=1, request_timeout=30) as (app, http):
         async with locked(db_url, "council_session"):
             assert_report_timed_out(await http.get(path, headers=headers))
             assert await checked_out(app.state.engine) == 0
