@@ -33,13 +33,14 @@ from api import graphiql
 from api.guard import RequestGuard, graphql_error_response, log_operation
 from api.identity import (
     AuthenticationError,
+    BadDeviceId,
     Identity,
     Throttled,
     account_viewer,
     admit,
     authenticate,
 )
-from api.ratelimit import RateLimiter, make_storage
+from api.ratelimit import RATE_LIMIT_HEADERS, RateLimiter, make_storage
 from api.reports import report_routes
 from api.settings import Settings, get_settings
 from api.websocket import KeepAliveTransportWSHandler, TextWebSocketAdapter
@@ -169,7 +170,10 @@ class GraphQLApp(GraphQL[Context, None]):
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 scope=scope,
             )
+        except BadDeviceId as exc:
+            return graphql_error_response(400, str(exc), "BAD_REQUEST", scope=scope)
         except Throttled as exc:
+            state["rate_limit"] = exc.quota
             return graphql_error_response(
                 429,
                 f"Quá nhiều yêu cầu; hãy thử lại sau {exc.retry_after} giây.",
@@ -180,6 +184,7 @@ class GraphQLApp(GraphQL[Context, None]):
             )
         state["viewer"] = identity.viewer
         state["claims"] = identity.claims
+        state["rate_limit"] = identity.quota  # RateLimit-* headers (api.guard), `rateLimit`
         return None
 
     def _graphql_over_http(
@@ -283,6 +288,7 @@ class GraphQLApp(GraphQL[Context, None]):
         assert context.request is not None
         state = context.request.scope["state"]
         verdict = await self.limiter.hit(state["rate_key"])
+        state["rate_limit"] = verdict.quota
         if verdict.allowed:
             return None
         state.setdefault("error_codes", []).append("RATE_LIMITED")
@@ -422,8 +428,14 @@ def _cors(settings: Settings) -> list[Middleware]:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-Id"],
-            expose_headers=["Retry-After", "X-Request-Id"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "X-API-Key",
+                "X-Device-Id",
+                "X-Request-Id",
+            ],
+            expose_headers=["Retry-After", "X-Request-Id", *RATE_LIMIT_HEADERS],
             max_age=600,
         )
     ]
@@ -461,7 +473,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             await engine.dispose()
 
     # One budget per client for every route (GraphQL and the reports).
-    limiter = RateLimiter(settings.rate_limit, make_storage(settings.redis_url))
+    limiter = RateLimiter(
+        settings.rate_limit, make_storage(settings.redis_url), settings.rate_limit_per_address
+    )
     graphql = GraphQLApp(settings, limiter)
     app = Starlette(
         routes=[

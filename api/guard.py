@@ -23,6 +23,7 @@ from api.metrics import (
     IN_FLIGHT,
     path_label,
 )
+from api.ratelimit import Quota, rate_limit_headers
 
 MAX_BODY = 1024 * 1024  # 1 MiB, the contract's limit
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -110,6 +111,9 @@ class RequestGuard:
                 status = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                quota = state.get("rate_limit")  # left by admission (api.identity.admit)
+                if isinstance(quota, Quota):
+                    message["headers"].extend(rate_limit_headers(quota))
             await send(message)
 
         IN_FLIGHT.inc()

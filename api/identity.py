@@ -11,8 +11,9 @@ checked when configured. A token that fails is an error (HTTP 401), never an ano
 """
 
 import hashlib
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ import jwt
 import jwt.types
 
 from api.jwks import ASYMMETRIC, KeysUnavailable, provider_keys
-from api.ratelimit import RateLimiter
+from api.ratelimit import Quota, RateLimiter
 from api.settings import Settings
 from db import clock
 from db.accounts import viewer_for_sub
@@ -39,9 +40,33 @@ class AuthenticationError(Exception):
 class Throttled(Exception):
     """The client spent its budget (HTTP 429); `retry_after` is in whole seconds."""
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, quota: Quota | None = None) -> None:
         super().__init__(retry_after)
         self.retry_after = retry_after
+        self.quota = quota
+
+
+class BadDeviceId(Exception):
+    """An `X-Device-Id` header the app could not have sent (HTTP 400); the message says why."""
+
+
+DEVICE_HEADER = "x-device-id"
+# An id the app makes once per installation: a UUID (36), an Android id (16 hex), or the like.
+_DEVICE_ID = re.compile(r"[A-Za-z0-9._-]{16,64}")
+BAD_DEVICE_ID = (
+    "Tiêu đề X-Device-Id phải gồm 16 đến 64 ký tự chữ, số, «.», «_» hoặc «-» "
+    "(ví dụ một UUID ứng dụng tạo khi cài đặt)."
+)
+
+
+def device_id(headers: Mapping[str, str]) -> str | None:
+    """The app's device id of an `X-Device-Id` header, None without one; BadDeviceId if malformed."""
+    given = headers.get(DEVICE_HEADER)
+    if given is None:
+        return None
+    if not _DEVICE_ID.fullmatch(given):
+        raise BadDeviceId(BAD_DEVICE_ID)
+    return given
 
 
 def _secret(settings: Settings) -> str:
@@ -159,10 +184,24 @@ class Identity:
     claims: Mapping[str, Any] | None
     # Whose budget the request spends: the key, else the account, else (None) the address.
     rate_key: str | None
+    # An anonymous request's `X-Device-Id`: its own budget within its address's.
+    device: str | None = None
+    # Where the budget stood after this request was admitted (None: the limiter was down).
+    quota: Quota | None = None
 
     def budget(self, client_host: str | None) -> str:
-        """The rate-limit key: the API key, else the account, else the client's address."""
-        return self.rate_key or f"ip:{client_host or '-'}"
+        """The rate-limit key: the API key, else the account, else the app's device at the
+        client's address, else the address (its anonymous clients without a device id)."""
+        if self.rate_key:
+            return self.rate_key
+        if self.device:
+            return f"device:{client_host or '-'}:{self.device}"
+        return f"ip:{client_host or '-'}"
+
+    def shared_budget(self, client_host: str | None) -> str | None:
+        """For an anonymous request, the budget every anonymous client at its address shares
+        (device ids cannot multiply a client's budget beyond it); None for the others."""
+        return None if self.rate_key else f"address:{client_host or '-'}"
 
     async def resolved_viewer(self, sessionmaker: Sessionmaker) -> Viewer:
         """The full Viewer: for an account, its row (role, delegate) read now."""
@@ -205,26 +244,30 @@ async def admit(
     headers: Mapping[str, str],
     client_host: str | None,
 ) -> Identity:
-    """The request's Identity, its request spent from its client's budget.
+    """The request's Identity, its request spent from its client's budget (for an anonymous
+    one, from its address's shared budget too); `quota` says where the budget stands.
 
-    Credentials that fail spend from their address's budget of failures (as many a minute as
-    requests), so bad keys and tokens are throttled like good ones: once it is spent, an API
-    key is not even looked up (no SQL) and every failure answers 429 instead of 401.
-    Raises AuthenticationError (401) or Throttled (429).
+    Credentials that fail, and malformed device ids, spend from their address's budget of
+    failures (as many a minute as requests), so bad keys and tokens are throttled like good
+    ones: once it is spent, an API key is not even looked up (no SQL) and every failure answers
+    429 instead of 401. Raises AuthenticationError (401), BadDeviceId (400) or Throttled (429).
     """
     failures = f"failed:{client_host or '-'}"
     if headers.get("x-api-key") is not None:
         verdict = await limiter.peek(failures)
         if not verdict.allowed:
-            raise Throttled(verdict.retry_after)
+            raise Throttled(verdict.retry_after, verdict.quota)
     try:
         identity = await authenticate(settings, sessionmaker, headers)
-    except AuthenticationError:
+        device = device_id(headers)
+    except (AuthenticationError, BadDeviceId):
         verdict = await limiter.hit(failures)
         if not verdict.allowed:
-            raise Throttled(verdict.retry_after) from None
+            raise Throttled(verdict.retry_after, verdict.quota) from None
         raise
-    verdict = await limiter.hit(identity.budget(client_host))
+    if identity.rate_key is None and device is not None:
+        identity = replace(identity, device=device)
+    verdict = await limiter.hit(identity.budget(client_host), identity.shared_budget(client_host))
     if not verdict.allowed:
-        raise Throttled(verdict.retry_after)
-    return identity
+        raise Throttled(verdict.retry_after, verdict.quota)
+    return replace(identity, quota=verdict.quota)

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.identity import AuthenticationError, Throttled, admit
+from api.identity import AuthenticationError, BadDeviceId, Throttled, admit
 from api.ratelimit import RateLimiter
 from api.settings import Settings
 from db.availability import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
@@ -98,12 +98,16 @@ async def _compliance_csv(request: Request) -> Response:
         identity = await admit(settings, sessionmaker, limiter, request.headers, client_host)
     except AuthenticationError as exc:
         return _problem(401, str(exc), **{"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    except BadDeviceId as exc:
+        return _problem(400, str(exc))
     except Throttled as exc:
+        request.state.rate_limit = exc.quota  # the RateLimit-* headers (api.guard)
         return _problem(
             429,
             f"Quá nhiều yêu cầu; hãy thử lại sau {exc.retry_after} giây.",
             **{"Retry-After": str(exc.retry_after)},
         )
+    request.state.rate_limit = identity.quota
     if identity.viewer.kind is ViewerKind.INTEGRATOR:
         return _problem(403, "Khóa API chỉ xem được dữ liệu công khai.")
     viewer = await identity.resolved_viewer(sessionmaker)

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         description="Web origins allowed to call the API from a browser (comma-separated).",
     )
     rate_limit: int = Field(600, ge=1, description="Requests a minute per client.")
+    rate_limit_per_address: int = Field(
+        6000,
+        ge=1,
+        description="Requests a minute the anonymous clients of one address share, device ids "
+        "included (never below `rate_limit`).",
+    )
     redis_url: str | None = Field(None, description="Share rate-limit budgets across processes.")
     petitions_per_hour: int = Field(10, ge=1, description="Petitions a citizen may submit an hour.")
     ack_days: int = Field(7, ge=1, description="Days to acknowledge a petition before overdue.")

@@ -21,6 +21,7 @@ from db.accounts import account_for_sub
 from db.audit import audit
 from db.events import notify
 from db.pagination import Page, before_key, page_of
+from db.refused import sign_in_first
 from db.serving import serves_on
 from db.tables import (
     AdministrativeUnit,
@@ -125,8 +126,9 @@ async def _require_manager(
     session: AsyncSession, viewer: Viewer, group: DelegateGroup, today: date
 ) -> None:
     """The group's leader (serving today) or STAFF manage guests."""
-    if not viewer.is_signed_in:
-        raise ChannelRuleError("FORBIDDEN", "Cần đăng nhập để thực hiện thao tác này.")
+    refused = sign_in_first(viewer)
+    if refused is not None:
+        raise ChannelRuleError(refused[0].value, refused[1])
     if viewer.has_role(Role.STAFF):
         return
     if viewer.delegate_id is not None and viewer.delegate_id == group.leader_id:
@@ -343,6 +345,9 @@ async def post_to_group(
     """A member or guest posts; the post is announced on the group's topic at commit."""
     access = await channel_access(session, viewer, group_id, today)
     if not access.can_post:
+        needs_account = sign_in_first(viewer)
+        if needs_account is not None:
+            raise ChannelRuleError(needs_account[0].value, needs_account[1])
         raise ChannelRuleError(
             "FORBIDDEN", "Chỉ đại biểu của Tổ và khách mời mới được đăng bài trong kênh này."
         )

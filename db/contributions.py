@@ -20,7 +20,7 @@ from sqlmodel import col
 
 from db.audit import audit
 from db.pagination import Page, after_key, before_key
-from db.refused import UNSET, Refusal, Refused, checked_text, required_text
+from db.refused import UNSET, Refusal, Refused, checked_text, required_text, sign_in_first
 from db.serving import serves_during
 from db.tables import (
     AgendaItem,
@@ -69,6 +69,9 @@ class ContributionChanges:
 
 
 def _may_write(viewer: Viewer) -> None:
+    refused = sign_in_first(viewer)
+    if refused is not None:
+        raise Refused(*refused)
     if not viewer.has_role(*WRITERS):
         raise Refused(Refusal.FORBIDDEN, "Bạn không có quyền ghi nhận ý kiến tại kỳ họp.")
 

@@ -38,6 +38,7 @@ from db.petition_access import (
 from db.petition_fields import Deadlines, overdue_condition
 from db.phones import normalize_vn_phone
 from db.redact import redact
+from db.refused import SIGN_IN, sign_in_first
 from db.serving import serving_on
 from db.tables import (
     Account,
@@ -80,6 +81,7 @@ class Refusal(StrEnum):
     DUPLICATE = "DUPLICATE"
     RATE_LIMITED = "RATE_LIMITED"
     IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,17 @@ def _refuse(code: Refusal, message: str, *field: str) -> PetitionRefused:
     return PetitionRefused(Problem(code, message, field))
 
 
-SIGN_IN = "Cần đăng nhập để thực hiện thao tác này."
+def _require_account(viewer: Viewer, message: str = SIGN_IN) -> int:
+    """The signed-in viewer's account id; else "sign in first" (db.refused.sign_in_first),
+    said with `message` to a caller who sent no credentials."""
+    refused = sign_in_first(viewer)
+    if refused is not None:
+        code = Refusal(refused[0].value)
+        raise _refuse(code, message if code is Refusal.UNAUTHENTICATED else refused[1])
+    assert viewer.account_id is not None  # is_signed_in says so
+    return viewer.account_id
+
+
 NOT_FOUND = "Không tìm thấy kiến nghị này."
 
 
@@ -234,9 +246,7 @@ async def submit_petition(
     """Validate, route and record a petition with its first timeline event and audit row.
     `now` is the request's clock: the submission time, the hourly limit's and the idempotency
     window's reference, and (its local date) the day the addressed delegate must serve on."""
-    if not viewer.is_signed_in or viewer.account_id is None:
-        raise _refuse(Refusal.FORBIDDEN, "Cần đăng nhập để gửi kiến nghị.")
-    account_id = viewer.account_id
+    account_id = _require_account(viewer, "Cần đăng nhập để gửi kiến nghị.")
     problems: list[Problem] = []
     key = _optional_text(
         problems,
@@ -563,8 +573,7 @@ async def transition(
 ) -> Petition:
     """Move a petition one step of the workflow, with its timeline event and audit row, at
     `now` (the request's clock; its local date decides whether a delegate still serves)."""
-    if not viewer.is_signed_in:
-        raise _refuse(Refusal.FORBIDDEN, SIGN_IN)
+    _require_account(viewer)
     today = local_date(now)
     step = WORKFLOW[action]
     values, note = _step_values(action, args, now)
@@ -616,8 +625,7 @@ async def support_petition(
     request_id: str | None = None,
 ) -> Petition:
     """Count a citizen's support once (the primary key), the count kept in the same transaction."""
-    if not viewer.is_signed_in or viewer.account_id is None:
-        raise _refuse(Refusal.FORBIDDEN, SIGN_IN)
+    _require_account(viewer)
     row = await _locked_visible(session, viewer, petition_id, local_date(now))
     if not may_support(viewer, row):
         message = (
@@ -1012,8 +1020,7 @@ async def erase_my_data(
     text of a petition, its answer or its timeline repeats them, as db.redact finds them) and
     forget their idempotency keys (a key is whatever the client chose to send, a phone number
     as likely as not); the petitions stay."""
-    if not viewer.is_signed_in or viewer.account_id is None:
-        raise _refuse(Refusal.FORBIDDEN, SIGN_IN)
+    _require_account(viewer)
     petitions = list(
         (
             await session.execute(

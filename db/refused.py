@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Any
 
 from db.text import InvalidText, input_text
+from db.viewer import Viewer, ViewerKind
 
 
 class Unset:
@@ -22,6 +23,22 @@ class Refusal(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     INVALID_TRANSITION = "INVALID_TRANSITION"
     DUPLICATE = "DUPLICATE"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+
+
+SIGN_IN = "Cần đăng nhập để thực hiện thao tác này."
+PUBLIC_ONLY = "Khóa API chỉ dùng được dữ liệu công khai; thao tác này cần tài khoản đăng nhập."
+
+
+def sign_in_first(viewer: Viewer) -> tuple[Refusal, str] | None:
+    """None for a signed-in account; else why a change needing one is refused, with one code
+    everywhere: UNAUTHENTICATED for a caller who sent no credentials ("sign in first"),
+    FORBIDDEN for an integrator's key (identified, and public data only)."""
+    if viewer.is_signed_in:
+        return None
+    if viewer.kind is ViewerKind.INTEGRATOR:
+        return Refusal.FORBIDDEN, PUBLIC_ONLY
+    return Refusal.UNAUTHENTICATED, SIGN_IN
 
 
 class Refused(Exception):

@@ -48,6 +48,11 @@ class Viewer:
     def is_signed_in(self) -> bool:
         return self.kind is ViewerKind.ACCOUNT and self.account_id is not None
 
+    @property
+    def is_anonymous(self) -> bool:
+        """No credentials at all: what needs an account answers "sign in first"."""
+        return self.kind is ViewerKind.ANONYMOUS
+
     def has_role(self, *roles: Role) -> bool:
         return self.role is not None and self.role in roles
 

@@ -1,6 +1,6 @@
 """The GraphQL schema: the domains joined into one `schema`."""
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.extensions import ParserCache
@@ -13,6 +13,7 @@ from schema.directory_admin import DirectoryMutation
 from schema.integrators import IntegratorsMutation, IntegratorsQuery
 from schema.node import node_fetcher
 from schema.petitions import PetitionsMutation, PetitionsQuery
+from schema.rate_limit import RateLimitQuery
 from schema.relay import Node, parse_global_id
 from schema.sessions import SessionsMutation, SessionsQuery
 
@@ -22,7 +23,16 @@ class NodeQuery:
     @strawberry.field(
         description="Any object by its global id; null when it does not exist or is hidden from you."
     )
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The global id, as any object's `id` gives it (opaque: do not build it)."
+            ),
+        ],
+    ) -> Node | None:
         parsed = parse_global_id(id)
         if parsed is None:
             return None
@@ -37,6 +47,7 @@ QUERIES: tuple[type, ...] = (
     SessionsQuery,
     IntegratorsQuery,
     PetitionsQuery,
+    RateLimitQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     DirectoryMutation,
@@ -47,9 +58,50 @@ MUTATIONS: tuple[type, ...] = (
 )
 SUBSCRIPTIONS: tuple[type, ...] = (ChannelsSubscription,)
 
-Query = merge_types("Query", QUERIES)
-Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
-Subscription = merge_types("Subscription", SUBSCRIPTIONS) if SUBSCRIPTIONS else None
+
+def _root(name: str, types: tuple[type, ...], description: str) -> type:
+    """The domains' root classes joined into one root type, described."""
+    merged = merge_types(name, types)
+    merged.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return merged
+
+
+Query = _root(
+    "Query",
+    QUERIES,
+    "What can be read: the council's directory (đại biểu, tổ đại biểu), petitions (kiến nghị "
+    "cử tri), sessions (kỳ họp) and their compliance, and your own account and budget. Public "
+    "data needs no sign-in; the rest says who may read it.",
+)
+Mutation = _root(
+    "Mutation",
+    MUTATIONS,
+    "What can be changed. Every mutation answers a payload with `userErrors`: a refused one "
+    "changes nothing and says why (UNAUTHENTICATED: sign in first; FORBIDDEN: not for your role).",
+)
+Subscription = _root(
+    "Subscription",
+    SUBSCRIPTIONS,
+    "Events as they happen, over the WebSocket at /graphql (graphql-transport-ws; sign in with "
+    '`connection_init`\'s {"Authorization": "Bearer <token>"}).',
+)
+
+
+def _describe_directive_arguments(built: strawberry.Schema) -> None:
+    """Strawberry leaves the arguments of schema directives (@listSize, @cost) undescribed; give
+    them the descriptions their fields declare, so introspection and the SDL carry them."""
+    from strawberry.schema_directive import StrawberrySchemaDirective
+
+    from schema.cost import Cost, ListSize
+
+    names = built.config.name_converter
+    directives: tuple[Any, ...] = (ListSize, Cost)
+    for cls in directives:
+        definition: StrawberrySchemaDirective = cls.__strawberry_directive__
+        directive = built._schema.get_directive(names.from_directive(definition))
+        assert directive is not None
+        for field in definition.fields:
+            directive.args[names.get_graphql_name(field)].description = field.description
 
 
 def build_schema(*, suggestions: bool = True) -> strawberry.Schema:
@@ -77,6 +129,7 @@ def build_schema(*, suggestions: bool = True) -> strawberry.Schema:
         execution_context_class=BoundedEventsExecutionContext,
     )
     built.suggestions = suggestions
+    _describe_directive_arguments(built)
     return built
 
 

@@ -34,7 +34,7 @@ from schema.errors import (
     UserErrorCode,
     bad_input,
     forbidden,
-    unauthenticated,
+    refused,
     user_error,
 )
 from schema.loaders import Loaders
@@ -205,9 +205,11 @@ async def _read_access(info: Info, group_id: int) -> Access:
 
 async def _require_read(info: Info, group_id: int) -> None:
     if not (await _read_access(info, group_id)).can_read:
-        if not info.context.viewer.is_signed_in:
-            raise unauthenticated("Cần đăng nhập để xem kênh trao đổi của Tổ đại biểu.")
-        raise forbidden("Chỉ đại biểu của Tổ, khách mời và Văn phòng HĐND mới xem được kênh này.")
+        raise refused(
+            info.context.viewer,
+            "Chỉ đại biểu của Tổ, khách mời và Văn phòng HĐND mới xem được kênh này.",
+            "Cần đăng nhập để xem kênh trao đổi của Tổ đại biểu.",
+        )
 
 
 async def group_guests(info: Info, group_id: int) -> list[GroupGuest]:
@@ -490,10 +492,10 @@ class ChannelsSubscription:
                 except ChannelRuleError as exc:
                     raise bad_input(exc.message, "groupId") from None
                 if not access.can_read:
-                    if not ctx.viewer.is_signed_in:
-                        raise unauthenticated("Cần đăng nhập để theo dõi kênh trao đổi của Tổ.")
-                    raise forbidden(
-                        "Chỉ đại biểu của Tổ, khách mời và Văn phòng HĐND mới theo dõi được kênh này."
+                    raise refused(
+                        ctx.viewer,
+                        "Chỉ đại biểu của Tổ, khách mời và Văn phòng HĐND mới theo dõi được kênh này.",
+                        "Cần đăng nhập để theo dõi kênh trao đổi của Tổ.",
                     )
                 since = await db_channels.latest_post_id(session, gid)
             inbox.establish()
@@ -521,7 +523,11 @@ class ChannelsSubscription:
             async with ctx.read() as session:
                 # A hidden petition and a missing one answer alike: nothing about it leaks.
                 if not await can_view_petition(session, ctx.viewer, pid, ctx.today):
-                    raise forbidden("Không có kiến nghị này, hoặc bạn không có quyền theo dõi nó.")
+                    raise refused(
+                        ctx.viewer,
+                        "Không có kiến nghị này, hoặc bạn không có quyền theo dõi nó.",
+                        "Không có kiến nghị này, hoặc cần đăng nhập để theo dõi nó.",
+                    )
                 since = await db_live.latest_petition_event_id(session, pid)
             inbox.establish()
         except BaseException:

@@ -443,6 +443,10 @@ def too_complex(cost: int, limit: int) -> QueryTooComplex:
     )
 
 
+# Where QueryCost leaves the cost in the Context's `extra`, for the `rateLimit` field.
+COST_KEY = "query_cost"
+
+
 class QueryCost(SchemaExtension):
     """Price the document once the cheap limits passed and before the rest of validation (the
     costly part, for a document of hundreds of fields), so an oversized document is refused in
@@ -463,6 +467,9 @@ class QueryCost(SchemaExtension):
             )
             if self.cost > self.limit:
                 ec.pre_execution_errors = [too_complex(self.cost, self.limit)]
+            extra = getattr(ec.context, "extra", None)
+            if isinstance(extra, dict):
+                extra[COST_KEY] = self.cost
         yield
 
     def get_results(self) -> dict[str, Any]:

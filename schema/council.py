@@ -325,7 +325,12 @@ class Delegate(Node):
     async def contributions(
         self,
         info: Info,
-        session_id: strawberry.ID | None = None,
+        session_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only their contributions at this session (`Session.id`); at every session when left out."
+            ),
+        ] = None,
         first: Annotated[
             int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
         ] = None,
@@ -428,7 +433,20 @@ class CouncilQuery:
         description="Administrative units, by code; narrow by `level` and/or `parentCode`.",
     )
     async def units(
-        self, info: Info, level: UnitLevel | None = None, parent_code: str | None = None
+        self,
+        info: Info,
+        level: Annotated[
+            UnitLevel | None,
+            strawberry.argument(
+                description="Only units of this level (province, district, commune); all levels when left out."
+            ),
+        ] = None,
+        parent_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only the units directly inside the unit of this code (mã đơn vị hành chính, e.g. «930» for Vị Thanh)."
+            ),
+        ] = None,
     ) -> list[AdministrativeUnit]:
         async with info.context.read() as session:
             rows = await db_council.list_units(session, level.name if level else None, parent_code)
@@ -457,7 +475,12 @@ class CouncilQuery:
     async def delegates(
         self,
         info: Info,
-        filter: DelegateFilter | None = None,
+        filter: Annotated[
+            DelegateFilter | None,
+            strawberry.argument(
+                description="What to narrow the list to (group, committee, constituency, serving or not, a name to search); every delegate when left out."
+            ),
+        ] = None,
         first: Annotated[
             int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
         ] = None,
@@ -490,7 +513,16 @@ class CouncilQuery:
         description="Who represents this unit: delegates serving today elected in a constituency covering it "
         "(for a district, any of its communes); otherwise the delegates of the group covering it.",
     )
-    async def delegates_for_unit(self, info: Info, code: str) -> list[Delegate]:
+    async def delegates_for_unit(
+        self,
+        info: Info,
+        code: Annotated[
+            str,
+            strawberry.argument(
+                description="Code of the commune, ward or district (mã đơn vị hành chính), e.g. «31318» for Phường I, Vị Thanh."
+            ),
+        ],
+    ) -> list[Delegate]:
         async with info.context.read() as session:
             rows = await db_council.delegates_for_unit(session, code.strip(), info.context.today)
         if rows is None:

@@ -2,7 +2,7 @@
 setGroupLeader (STAFF, ADMIN), and each record's history of changes."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 import strawberry
@@ -192,7 +192,16 @@ def _delegate_payload(
 @strawberry.type
 class DirectoryMutation:
     @strawberry.mutation(description="Add a delegate to the directory (STAFF, ADMIN; audited).")
-    async def create_delegate(self, info: Info, input: DelegateInput) -> DelegatePayload:
+    async def create_delegate(
+        self,
+        info: Info,
+        input: Annotated[
+            DelegateInput,
+            strawberry.argument(
+                description="The delegate: at least `fullName`, `groupId` and `servedFrom`."
+            ),
+        ],
+    ) -> DelegatePayload:
         async def work(s: AsyncSession) -> DelegateRow:
             return await db_admin.create_delegate(
                 s, info.context.viewer, _data(input), request_id=info.context.request_id
@@ -204,7 +213,17 @@ class DirectoryMutation:
         description="Change a delegate's record: only the fields given (STAFF, ADMIN; audited, history kept)."
     )
     async def update_delegate(
-        self, info: Info, id: strawberry.ID, input: DelegateInput
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The delegate (`Delegate.id`).")
+        ],
+        input: Annotated[
+            DelegateInput,
+            strawberry.argument(
+                description="The fields to change; those left out stay as they are."
+            ),
+        ],
     ) -> DelegatePayload:
         async def work(s: AsyncSession) -> DelegateRow:
             return await db_admin.update_delegate(
@@ -221,7 +240,23 @@ class DirectoryMutation:
         description="End a delegate's service mid-term (thôi làm nhiệm vụ đại biểu): `on` is the last day served; they stop leading their group (STAFF, ADMIN; audited)."
     )
     async def end_delegate_service(
-        self, info: Info, id: strawberry.ID, on: date, reason: str
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The delegate (`Delegate.id`).")
+        ],
+        on: Annotated[
+            date,
+            strawberry.argument(
+                description="The last day they served (ngày thôi làm nhiệm vụ); not before `servedFrom`."
+            ),
+        ],
+        reason: Annotated[
+            str,
+            strawberry.argument(
+                description="Why their service ends, e.g. «Chuyển công tác khác»; kept in the history."
+            ),
+        ],
     ) -> DelegatePayload:
         async def work(s: AsyncSession) -> DelegateRow:
             return await db_admin.end_service(
@@ -239,7 +274,18 @@ class DirectoryMutation:
         description="Make a serving member of the group its leader (Tổ trưởng) (STAFF, ADMIN; audited)."
     )
     async def set_group_leader(
-        self, info: Info, group_id: strawberry.ID, delegate_id: strawberry.ID
+        self,
+        info: Info,
+        group_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The delegate group (`DelegateGroup.id`)."),
+        ],
+        delegate_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="Its new leader (`Delegate.id`): a member serving today."
+            ),
+        ],
     ) -> DelegateGroupPayload:
         async def work(s: AsyncSession) -> GroupRow:
             return await db_admin.set_group_leader(

@@ -5,6 +5,8 @@ from enum import Enum
 import strawberry
 from graphql import GraphQLError
 
+from db.viewer import Viewer
+
 
 def bad_input(message: str, field: str | None = None) -> GraphQLError:
     """An argument a query cannot use: code BAD_USER_INPUT, message in Vietnamese."""
@@ -20,7 +22,17 @@ def forbidden(message: str = "Bạn không có quyền xem nội dung này.") ->
 
 
 def unauthenticated(message: str = "Cần đăng nhập để dùng chức năng này.") -> GraphQLError:
+    """ "Sign in first": a caller who sent no credentials asked for what needs an account."""
     return GraphQLError(message, extensions={"code": "UNAUTHENTICATED"})
+
+
+def refused(viewer: Viewer, message: str, sign_in: str | None = None) -> GraphQLError:
+    """The one way a field refuses: UNAUTHENTICATED for a caller with no credentials (signing
+    in is the answer), FORBIDDEN with `message` for one identified and still not allowed (an
+    account whose role may not, an integrator's key)."""
+    if viewer.is_anonymous:
+        return unauthenticated(sign_in) if sign_in else unauthenticated()
+    return forbidden(message)
 
 
 @strawberry.enum(description="Why a mutation was refused.")
@@ -29,13 +41,22 @@ class UserErrorCode(Enum):
     NOT_FOUND = strawberry.enum_value(
         "NOT_FOUND", description="The object does not exist (or is hidden from you)."
     )
-    FORBIDDEN = strawberry.enum_value("FORBIDDEN", description="You may not do this.")
+    FORBIDDEN = strawberry.enum_value(
+        "FORBIDDEN",
+        description="You may not do this: your account's role does not allow it, or an "
+        "integrator's key (public data only) was used.",
+    )
     INVALID_TRANSITION = strawberry.enum_value(
         "INVALID_TRANSITION", description="The object's current status does not allow this."
     )
     DUPLICATE = strawberry.enum_value("DUPLICATE", description="It exists already.")
     RATE_LIMITED = strawberry.enum_value(
         "RATE_LIMITED", description="Too many attempts; try later."
+    )
+    UNAUTHENTICATED = strawberry.enum_value(
+        "UNAUTHENTICATED",
+        description="Sign in first: the request carried no credentials and this needs an "
+        "account (the same code a query's error has in `extensions.code`).",
     )
     IDEMPOTENCY_CONFLICT = strawberry.enum_value(
         "IDEMPOTENCY_CONFLICT",

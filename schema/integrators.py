@@ -4,6 +4,7 @@ The secret is shown once, in `createApiKey`'s payload; only its hash is stored.
 """
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -86,7 +87,16 @@ class IntegratorsMutation:
         description="Make an API key for an integrator (ADMIN); the secret is in the payload, once.",
         extensions=[MutationRoles(Role.ADMIN)],
     )
-    async def create_api_key(self, info: Info, name: str) -> CreateApiKeyPayload:
+    async def create_api_key(
+        self,
+        info: Info,
+        name: Annotated[
+            str,
+            strawberry.argument(
+                description="Who will hold it, one line and unique among working keys, e.g. «Cổng dữ liệu mở tỉnh»."
+            ),
+        ],
+    ) -> CreateApiKeyPayload:
         ctx = info.context
         try:
             async with transaction(ctx.sessionmaker) as session:
@@ -112,7 +122,11 @@ class IntegratorsMutation:
         description="Revoke the working API key of this name (ADMIN); it stops working at once.",
         extensions=[MutationRoles(Role.ADMIN)],
     )
-    async def revoke_api_key(self, info: Info, name: str) -> ApiKeyPayload:
+    async def revoke_api_key(
+        self,
+        info: Info,
+        name: Annotated[str, strawberry.argument(description="The name the key was created with.")],
+    ) -> ApiKeyPayload:
         ctx = info.context
         try:
             async with transaction(ctx.sessionmaker) as session:

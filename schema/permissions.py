@@ -1,9 +1,12 @@
 """Who may use what, declared on fields (Strawberry permission classes) and on mutations.
 
-Queries: a field the viewer may not use answers a GraphQL error with `extensions.code`
-FORBIDDEN (UNAUTHENTICATED when signing in would help): `permission_classes=[has_role(...)]`.
-Mutations: `extensions=[MutationRoles(...)]` answers the payload with a FORBIDDEN `UserError`
-instead, so the mutation changes nothing (`refusal()` for rules that depend on the object).
+One code for "sign in first" everywhere: a caller who sent no credentials gets UNAUTHENTICATED,
+one identified and still not allowed (an account's role, an integrator's key) FORBIDDEN.
+Queries: a field the viewer may not use answers a GraphQL error with that `extensions.code`:
+`permission_classes=[IsSignedIn]` or `[has_role(...)]` (`schema.errors.refused` for rules inside
+a resolver). Mutations: `extensions=[MutationRoles(...)]` answers the payload with a `UserError`
+of that code instead, so the mutation changes nothing (`refusal()` for rules that depend on the
+object).
 A field hidden by a rule inside its resolver (null for some viewers) says so with
 `metadata={"restricted": "<who may see it>"}`, so the permission matrix test finds it.
 """
@@ -18,9 +21,10 @@ from strawberry.extensions.field_extension import (
 from strawberry.permission import BasePermission
 from strawberry.types.field import StrawberryField
 
+from db.refused import sign_in_first
 from db.viewer import Role, Viewer
 from schema.context import Info
-from schema.errors import UserError, UserErrorCode, user_error
+from schema.errors import UserError, UserErrorCode, refused, user_error
 
 EVERYONE_WHO_SEES_ALL = (Role.STAFF, Role.MONITOR, Role.ADMIN)
 
@@ -28,20 +32,24 @@ EVERYONE_WHO_SEES_ALL = (Role.STAFF, Role.MONITOR, Role.ADMIN)
 class IsSignedIn(BasePermission):
     """A signed-in account (any role)."""
 
-    message = "Cần đăng nhập để dùng chức năng này."
-    error_extensions = {"code": "UNAUTHENTICATED"}  # noqa: RUF012
+    message = "Khóa API chỉ xem được dữ liệu công khai; nội dung này cần tài khoản đăng nhập."
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        return info.context.viewer.is_signed_in
+        viewer = info.context.viewer
+        if viewer.is_signed_in:
+            return True
+        raise refused(viewer, self.message)
 
 
 class _HasRole(BasePermission):
     roles: ClassVar[tuple[Role, ...]] = ()
     message = "Bạn không có quyền xem nội dung này."
-    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        return info.context.viewer.has_role(*self.roles)
+        viewer = info.context.viewer
+        if viewer.has_role(*self.roles):
+            return True
+        raise refused(viewer, self.message)
 
 
 def has_role(*roles: Role) -> type[BasePermission]:
@@ -50,11 +58,14 @@ def has_role(*roles: Role) -> type[BasePermission]:
 
 
 def refusal(viewer: Viewer, *roles: Role) -> UserError | None:
-    """None when `viewer` holds one of `roles`; otherwise the FORBIDDEN UserError to return."""
+    """None when `viewer` holds one of `roles`; otherwise the UserError to return:
+    UNAUTHENTICATED without credentials, FORBIDDEN otherwise (db.refused.sign_in_first)."""
     if viewer.has_role(*roles):
         return None
-    if not viewer.is_signed_in:
-        return user_error(UserErrorCode.FORBIDDEN, "Cần đăng nhập để thực hiện thao tác này.")
+    needs_account = sign_in_first(viewer)
+    if needs_account is not None:
+        code, message = needs_account
+        return user_error(UserErrorCode[code.value], message)
     return user_error(UserErrorCode.FORBIDDEN, "Bạn không có quyền thực hiện thao tác này.")
 
 
@@ -70,7 +81,8 @@ def refused_payload(payload_type: type[Any], error: UserError) -> Any:
 
 class MutationRoles(FieldExtension):
     """Declared on a mutation: only accounts holding one of `roles` run its resolver; anyone
-    else gets its payload with a FORBIDDEN `userErrors` entry, and nothing changes.
+    else gets its payload with an UNAUTHENTICATED (no credentials) or FORBIDDEN `userErrors`
+    entry, and nothing changes.
 
         @strawberry.mutation(extensions=[MutationRoles(Role.STAFF, Role.ADMIN)])
     """

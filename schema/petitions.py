@@ -451,6 +451,9 @@ PageSize = Annotated[
     int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
 ]
 After = Annotated[str | None, strawberry.argument(description="`endCursor` of the previous page.")]
+PetitionId = Annotated[
+    strawberry.ID, strawberry.argument(description="The petition (`Petition.id`).")
+]
 
 
 # ---- queries -----------------------------------------------------------------------------------
@@ -467,7 +470,12 @@ class PetitionsQuery:
     async def petitions(
         self,
         info: Info,
-        filter: PetitionFilter | None = None,
+        filter: Annotated[
+            PetitionFilter | None,
+            strawberry.argument(
+                description="What to narrow the list to (status, category, unit, delegate, overdue, a text search); every petition you may see when left out."
+            ),
+        ] = None,
         first: PageSize = None,
         after: After = None,
     ) -> Connection[Petition]:
@@ -494,7 +502,16 @@ class PetitionsQuery:
         description="Follow a petition by its tracking code (tra cứu), without signing in; case, "
         "spaces and dashes are ignored. Null when no petition has this code."
     )
-    async def petition_by_tracking_code(self, info: Info, code: str) -> PetitionTracking | None:
+    async def petition_by_tracking_code(
+        self,
+        info: Info,
+        code: Annotated[
+            str,
+            strawberry.argument(
+                description="The tracking code given at submission (mã theo dõi), e.g. «K7M-Q2X-D4P»; case, spaces and dashes do not matter."
+            ),
+        ],
+    ) -> PetitionTracking | None:
         async with info.context.sessionmaker() as session:
             row = await db_petitions.petition_by_tracking_code(session, code)
         if row is None or row.id is None:
@@ -537,7 +554,12 @@ class PetitionsQuery:
     async def inbox(
         self,
         info: Info,
-        status: PetitionStatus | None = None,
+        status: Annotated[
+            PetitionStatus | None,
+            strawberry.argument(
+                description="Only petitions in this status (e.g. SUBMITTED: not yet acknowledged); all when left out."
+            ),
+        ] = None,
         first: PageSize = None,
         after: After = None,
     ) -> Connection[Petition] | None:
@@ -565,9 +587,21 @@ class PetitionsQuery:
     async def hot_issues(
         self,
         info: Info,
-        unit_code: str | None = None,
-        since: datetime | None = None,
-        first: int | None = None,
+        unit_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only petitions about places inside this administrative unit (mã đơn vị hành chính); the whole province when left out."
+            ),
+        ] = None,
+        since: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="Only petitions submitted from this instant on; the last 90 days when left out."
+            ),
+        ] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="How many, 1 to 100 (default 10).")
+        ] = None,
     ) -> list[Petition]:
         limit = HOT_DEFAULT if first is None else page_size(first)
         async with info.context.sessionmaker() as session:
@@ -660,7 +694,14 @@ class PetitionsMutation:
         "given. At most HDND_PETITIONS_PER_HOUR (default 10) an hour per account (RATE_LIMITED)."
     )
     async def submit_petition(
-        self, info: Info, input: SubmitPetitionInput
+        self,
+        info: Info,
+        input: Annotated[
+            SubmitPetitionInput,
+            strawberry.argument(
+                description="The petition: title, content, category, commune, and optionally the delegate, visibility, contact phone and an idempotency key."
+            ),
+        ],
     ) -> SubmitPetitionPayload:
         delegate_pk: int | None = None
         if input.delegate_id is not None:
@@ -711,7 +752,7 @@ class PetitionsMutation:
         "delegate, a member of the addressed group, or STAFF."
     )
     async def acknowledge_petition(
-        self, info: Info, id: strawberry.ID, note: Note = None
+        self, info: Info, id: PetitionId, note: Note = None
     ) -> PetitionPayload:
         return await _step(
             info, id, db_petitions.Action.ACKNOWLEDGE, db_petitions.StepInput(note=note)
@@ -724,7 +765,7 @@ class PetitionsMutation:
     async def forward_petition(
         self,
         info: Info,
-        id: strawberry.ID,
+        id: PetitionId,
         agency: Annotated[str, strawberry.argument(description="The agency it goes to.")],
         note: Note = None,
     ) -> PetitionPayload:
@@ -739,7 +780,7 @@ class PetitionsMutation:
     async def answer_petition(
         self,
         info: Info,
-        id: strawberry.ID,
+        id: PetitionId,
         body: Annotated[str, strawberry.argument(description="The answer's text.")],
         respondent: Annotated[
             str, strawberry.argument(description="Who answers: agency or official.")
@@ -758,7 +799,7 @@ class PetitionsMutation:
     async def close_petition(
         self,
         info: Info,
-        id: strawberry.ID,
+        id: PetitionId,
         satisfied: Annotated[
             bool, strawberry.argument(description="Whether the answer satisfied you.")
         ],
@@ -780,7 +821,7 @@ class PetitionsMutation:
     async def reject_petition(
         self,
         info: Info,
-        id: strawberry.ID,
+        id: PetitionId,
         reason: Annotated[
             str, strawberry.argument(description="Why; required, shown to the citizen.")
         ],
@@ -793,7 +834,7 @@ class PetitionsMutation:
         description="Support a PUBLIC petition that is still open (ủng hộ); a citizen other than the "
         "submitter, once (again: DUPLICATE)."
     )
-    async def support_petition(self, info: Info, id: strawberry.ID) -> PetitionPayload:
+    async def support_petition(self, info: Info, id: PetitionId) -> PetitionPayload:
         pk = _petition_pk(id)
         if pk is None:
             return _refused([user_error(UserErrorCode.INVALID_INPUT, BAD_ID, "id")])

@@ -24,7 +24,7 @@ from db.viewer import Role
 from schema.context import Info
 from schema.cost import most, paged
 from schema.council import Delegate, DelegateGroup
-from schema.errors import UserError, forbidden
+from schema.errors import UserError, refused
 from schema.node import register_node
 from schema.permissions import has_role
 from schema.petition_loaders import petition_loaders
@@ -429,8 +429,8 @@ async def delegate_scorecard(
     """The scorecard: for the delegate themselves, STAFF, MONITOR and ADMIN."""
     viewer = info.context.viewer
     if not (viewer.sees_everything or viewer.delegate_id == delegate_pk):
-        raise forbidden(
-            "Chỉ đại biểu, Văn phòng HĐND, Ban Pháp chế và quản trị xem được phiếu này."
+        raise refused(
+            viewer, "Chỉ đại biểu, Văn phòng HĐND, Ban Pháp chế và quản trị xem được phiếu này."
         )
     if start is not None and end is not None and end < start:
         from schema.errors import bad_input
@@ -465,7 +465,12 @@ class SessionsQuery:
     async def sessions(
         self,
         info: Info,
-        status: SessionStatus | None = None,
+        status: Annotated[
+            SessionStatus | None,
+            strawberry.argument(
+                description="Only sessions in this status (UPCOMING, IN_PROGRESS, CLOSED); all when left out."
+            ),
+        ] = None,
         first: Annotated[
             int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
         ] = None,
@@ -498,7 +503,11 @@ class SessionsQuery:
         permission_classes=[has_role(*COMPLIANCE_READERS)],
     )
     async def session_compliance(
-        self, info: Info, session_id: strawberry.ID
+        self,
+        info: Info,
+        session_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The session (`Session.id`).")
+        ],
     ) -> SessionCompliance | None:
         from schema.errors import bad_input
         from schema.relay import from_global_id
@@ -637,7 +646,14 @@ def _given(value: Any) -> Any:
 @strawberry.type
 class SessionsMutation:
     @strawberry.mutation(description="Create a session with its agenda (STAFF, ADMIN).")
-    async def create_session(self, info: Info, input: CreateSessionInput) -> SessionPayload:
+    async def create_session(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateSessionInput,
+            strawberry.argument(description="The session: number, title, days, quotas and agenda."),
+        ],
+    ) -> SessionPayload:
         async def work(s: AsyncSession) -> SessionRow:
             return await db_sessions.create_session(
                 s,
@@ -662,16 +678,43 @@ class SessionsMutation:
     @strawberry.mutation(
         description="Open a session: UPCOMING to IN_PROGRESS; contributions may then be recorded (STAFF, ADMIN)."
     )
-    async def open_session(self, info: Info, id: strawberry.ID) -> SessionPayload:
+    async def open_session(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The UPCOMING session to open (`Session.id`)."),
+        ],
+    ) -> SessionPayload:
         return await _advance(info, id, "IN_PROGRESS")
 
     @strawberry.mutation(description="Close a session: IN_PROGRESS to CLOSED (STAFF, ADMIN).")
-    async def close_session(self, info: Info, id: strawberry.ID) -> SessionPayload:
+    async def close_session(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The IN_PROGRESS session to close (`Session.id`)."),
+        ],
+    ) -> SessionPayload:
         return await _advance(info, id, "CLOSED")
 
     @strawberry.mutation(description="Append an item to a session's agenda (STAFF, ADMIN).")
     async def add_agenda_item(
-        self, info: Info, session_id: strawberry.ID, title: str
+        self,
+        info: Info,
+        session_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The session whose agenda it joins (`Session.id`); not a CLOSED one."
+            ),
+        ],
+        title: Annotated[
+            str,
+            strawberry.argument(
+                description="The item, one line (chương trình kỳ họp), e.g. «Báo cáo kinh tế - xã hội năm 2026»."
+            ),
+        ],
     ) -> AgendaItemPayload:
         async def work(s: AsyncSession) -> tuple[AgendaItemRow, SessionRow | None]:
             pk = db_id(session_id, "Session", "sessionId")
@@ -692,7 +735,13 @@ class SessionsMutation:
     @strawberry.mutation(
         description="Remove an agenda item no contribution names, before the session closes (STAFF, ADMIN)."
     )
-    async def remove_agenda_item(self, info: Info, id: strawberry.ID) -> SessionPayload:
+    async def remove_agenda_item(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The agenda item (`AgendaItem.id`).")
+        ],
+    ) -> SessionPayload:
         async def work(s: AsyncSession) -> SessionRow:
             return await db_sessions.remove_agenda_item(
                 s,
@@ -708,7 +757,23 @@ class SessionsMutation:
         description="Excuse a delegate from a session with a reason (vắng có lý do): shown as excused, not counted against the quota (STAFF, ADMIN)."
     )
     async def excuse_delegate(
-        self, info: Info, session_id: strawberry.ID, delegate_id: strawberry.ID, reason: str
+        self,
+        info: Info,
+        session_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The session (`Session.id`).")
+        ],
+        delegate_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The delegate excused (`Delegate.id`); one serving during the session."
+            ),
+        ],
+        reason: Annotated[
+            str,
+            strawberry.argument(
+                description="Why they are absent (lý do vắng mặt), shown to compliance readers."
+            ),
+        ],
     ) -> ExcusePayload:
         async def work(s: AsyncSession) -> tuple[int, int]:
             spk = db_id(session_id, "Session", "sessionId")
@@ -722,7 +787,14 @@ class SessionsMutation:
 
     @strawberry.mutation(description="Undo an excuse given by mistake (STAFF, ADMIN).")
     async def revoke_excuse(
-        self, info: Info, session_id: strawberry.ID, delegate_id: strawberry.ID
+        self,
+        info: Info,
+        session_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The session (`Session.id`).")
+        ],
+        delegate_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The delegate (`Delegate.id`).")
+        ],
     ) -> ExcusePayload:
         async def work(s: AsyncSession) -> tuple[int, int]:
             spk = db_id(session_id, "Session", "sessionId")
@@ -738,7 +810,14 @@ class SessionsMutation:
         description="Record a contribution: a DELEGATE their own while the session is in progress; STAFF or ADMIN for any delegate, also after it closed. Never at an UPCOMING session."
     )
     async def record_contribution(
-        self, info: Info, input: RecordContributionInput
+        self,
+        info: Info,
+        input: Annotated[
+            RecordContributionInput,
+            strawberry.argument(
+                description="The contribution: session, kind, venue, topic and what was said."
+            ),
+        ],
     ) -> ContributionPayload:
         async def work(s: AsyncSession) -> ContributionRow:
             data = db_contributions.ContributionInput(
@@ -773,7 +852,17 @@ class SessionsMutation:
         description="Edit a contribution (the same people who may record it; not once withdrawn)."
     )
     async def edit_contribution(
-        self, info: Info, id: strawberry.ID, input: EditContributionInput
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The contribution (`Contribution.id`).")
+        ],
+        input: Annotated[
+            EditContributionInput,
+            strawberry.argument(
+                description="The fields to change; those left out stay as they are."
+            ),
+        ],
     ) -> ContributionPayload:
         async def work(s: AsyncSession) -> ContributionRow:
             pk = db_id(id, "Contribution", "id")
@@ -807,7 +896,17 @@ class SessionsMutation:
         description="Withdraw a contribution recorded by mistake: kept on record, no longer listed or counted."
     )
     async def withdraw_contribution(
-        self, info: Info, id: strawberry.ID, reason: str | None = None
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The contribution (`Contribution.id`).")
+        ],
+        reason: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Why it is withdrawn, kept on record (3–500 characters)."
+            ),
+        ] = None,
     ) -> ContributionPayload:
         async def work(s: AsyncSession) -> ContributionRow:
             return await db_contributions.withdraw_contribution(

@@ -10,9 +10,11 @@ for a mutation, changes nothing (`snapshot` before and after).
 To add a field: add a Row to ROWS. `variables(world, viewer)` gives the request's variables
 (different per viewer when a mutation would otherwise collide with itself), `setup(world)`
 prepares data once before the viewers run, `snapshot(world)` reads what a refused mutation
-must leave unchanged. `refusal` says how a refusal looks: a GraphQL error FORBIDDEN or
-UNAUTHENTICATED ("error", queries), a null field ("null"), or a payload whose `userErrors`
-holds FORBIDDEN ("user_error", mutations); `refusals` overrides it for some viewers.
+must leave unchanged. `refusal` says how a refusal looks: a GraphQL error ("error", queries),
+a null field ("null"), or a payload whose `userErrors` holds the refusal ("user_error",
+mutations); `refusals` overrides it for some viewers. The code is one for "sign in first":
+UNAUTHENTICATED for the anonymous viewer, FORBIDDEN for every identified one (an account whose
+role may not, an integrator's key).
 `root` is the dotted path under `data` the refusal concerns (the root field's name by
 default; "node.submitter" for a field reached through `node`; a list on the way is walked
 item by item). `check(world, viewer, data)` adds what an allowed viewer's answer must hold
@@ -646,6 +648,8 @@ ROWS: tuple[Row, ...] = (
     Row("Query.delegates", "{ delegates(first: 3) { totalCount nodes { fullName } } }", EVERYONE),
     Row("Query.delegatesForUnit", '{ delegatesForUnit(code: "93") { fullName } }', EVERYONE),
     Row("Query.sessions", "{ sessions(first: 3) { nodes { title status } } }", EVERYONE),
+    # Every client has a budget: its own (key, account, device or address).
+    Row("Query.rateLimit", "{ rateLimit { limit remaining resetAt cost } }", EVERYONE),
     # `me`: any signed-in account; null for anonymous callers and integrators.
     Row("Query.me", "{ me { sub role delegate { fullName } } }", SIGNED_IN, refusal="null"),
     # Integrator keys: MONITOR reads, ADMIN reads and writes.

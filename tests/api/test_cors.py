@@ -43,6 +43,8 @@ async def test_preflight_from_an_allowed_origin(cors_client: AsyncClient) -> Non
     assert "POST" in response.headers["access-control-allow-methods"]
     allowed = response.headers["access-control-allow-headers"].lower()
     assert "authorization" in allowed and "content-type" in allowed
+    device = await cors_client.options("/graphql", headers=_preflight(PORTAL, "x-device-id"))
+    assert device.status_code == 200
     assert response.headers["access-control-max-age"] == "600"
     # The trailing slash in the setting is forgiven.
     other = await cors_client.options("/graphql", headers=_preflight("https://other.example"))
@@ -66,7 +68,11 @@ async def test_actual_request_carries_the_origin(cors_client: AsyncClient) -> No
     )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == PORTAL
-    assert "x-request-id" in response.headers["access-control-expose-headers"].lower()
+    exposed = response.headers["access-control-expose-headers"].lower()
+    # A web page may read the request id and where its budget stands.
+    for name in ("x-request-id", "retry-after", "ratelimit-limit", "ratelimit-remaining"):
+        assert name in exposed
+    assert "ratelimit-reset" in exposed
     foreign = await cors_client.post(
         "/graphql", json={"query": "{ __typename }"}, headers={"Origin": "https://evil.example"}
     )

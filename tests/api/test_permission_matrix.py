@@ -179,12 +179,19 @@ def wiped_by(body: dict[str, Any]) -> str | None:
     return None
 
 
-def check_refused(kind: RefusalKind, row: Row, body: dict[str, Any]) -> str | None:
+def refusal_code(viewer: str) -> str:
+    """One code for "sign in first": UNAUTHENTICATED for a caller with no credentials; FORBIDDEN
+    for one who is identified (an account, an integrator's key) and still may not."""
+    return "UNAUTHENTICATED" if viewer == "anonymous" else "FORBIDDEN"
+
+
+def check_refused(kind: RefusalKind, row: Row, body: dict[str, Any], viewer: str) -> str | None:
     answers = present(row, body)
+    code = refusal_code(viewer)
     if kind == "error":
         codes = {(e.get("extensions") or {}).get("code") for e in body.get("errors") or []}
-        if not codes or not codes <= {"FORBIDDEN", "UNAUTHENTICATED"}:
-            return f"expected FORBIDDEN/UNAUTHENTICATED, got {body}"
+        if codes != {code}:
+            return f"expected {code}, got {body}"
         if answers:
             return f"refused but answered {answers}"
         wiped = None if row.is_subscription else wiped_by(body)
@@ -198,8 +205,8 @@ def check_refused(kind: RefusalKind, row: Row, body: dict[str, Any]) -> str | No
             return f"expected a payload, got {body}"
         answer = answers[0]
         codes = [e["code"] for e in answer.get("userErrors") or []]
-        if codes != ["FORBIDDEN"]:
-            return f"expected userErrors FORBIDDEN, got {answer}"
+        if codes != [code]:
+            return f"expected userErrors {code}, got {answer}"
         others = {k: v for k, v in answer.items() if k != "userErrors" and v is not None}
         if others:
             return f"refused payload carries {others}"
@@ -320,7 +327,7 @@ async def test_permission_matrix(
             if problem is None:
                 answers[viewer] = body  # what refused viewers must not see
         else:
-            problem = check_refused(row.refusal_for(viewer), row, body)
+            problem = check_refused(row.refusal_for(viewer), row, body, viewer)
             if problem is None and row.snapshot is not None:
                 after = await row.snapshot(world)
                 if after != before:

@@ -243,7 +243,10 @@ async def test_socket_operations_spend_the_rate_budget_and_are_logged(
             "/graphql", json={"query": hello}, headers=bearer(settings, "member")
         )
         assert over_http.status_code == 200
-        assert await run(member, "2", hello, {}) == {"data": {"__typename": "Query"}}
+        # The third, and where the budget stands after it: nothing left.
+        budget = "query Budget { rateLimit { limit remaining } }"
+        spent = {"data": {"rateLimit": {"limit": 3, "remaining": 0}}}
+        assert await run(member, "2", budget, {}) == spent
         # Three spent, one budget for both ways in.
         refused = await run(member, "3", hello, {})
         assert refused["type"] == "error"
@@ -261,7 +264,7 @@ async def test_socket_operations_spend_the_rate_budget_and_are_logged(
     lines = [orjson.loads(line) for line in log.splitlines() if line.startswith("{")]
     socket_lines = [e for e in lines if e.get("method") == "WS"]
     ran = [e for e in socket_lines if e.get("operation") == "Hello" and "error_codes" not in e]
-    assert len(ran) == 3
+    assert len(ran) == 2
     for entry in ran:
         assert entry["viewer"] == "account" and entry["role"] == "DELEGATE"
         assert entry["operation_type"] == "query" and entry["path"] == "/graphql"

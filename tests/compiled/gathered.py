@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from graphql import (
+    DocumentNode,
+    FieldNode,
     GraphQLError,
     NamedTypeNode,
     NonNullTypeNode,
@@ -44,10 +46,26 @@ def _strings(path: Path) -> list[str]:
     return found
 
 
+# Root fields whose answer is the request's own state (its rate budget, its instant), not data:
+# two requests never agree on them, so documents selecting them are left out.
+PER_REQUEST = frozenset({"rateLimit"})
+
+
+def _per_request(document: DocumentNode) -> bool:
+    return any(
+        isinstance(s, FieldNode) and s.name.value in PER_REQUEST
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+        for s in d.selection_set.selections
+    )
+
+
 def _queries_only(text: str) -> bool:
     try:
         document = parse(text)
     except GraphQLError:
+        return False
+    if _per_request(document):
         return False
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if not operations or any(op.operation is not OperationType.QUERY for op in operations):

@@ -148,7 +148,7 @@ async def test_anonymous_cannot_erase(client: AsyncClient) -> None:
     body = await gql(client, "mutation { eraseMyData { erasedPetitionCount userErrors { code } } }")
     assert body["data"]["eraseMyData"] == {
         "erasedPetitionCount": 0,
-        "userErrors": [{"code": "FORBIDDEN"}],
+        "userErrors": [{"code": "UNAUTHENTICATED"}],
     }
 
 

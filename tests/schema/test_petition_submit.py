@@ -114,7 +114,8 @@ async def test_several_problems_are_reported_together(
 async def test_anonymous_cannot_submit(client: AsyncClient) -> None:
     payload = await submit(client, {})
     assert payload["petition"] is None
-    assert payload["userErrors"][0]["code"] == "FORBIDDEN"
+    assert payload["userErrors"][0]["code"] == "UNAUTHENTICATED"
+    assert payload["userErrors"][0]["message"] == "Cần đăng nhập để gửi kiến nghị."
 
 
 async def test_unknown_category_fails_validation(

@@ -218,7 +218,7 @@ REFUSED = [
     ("CLOSED", "support", "citizen_b", "INVALID_TRANSITION"),
     ("REJECTED", "support", "citizen_b", "INVALID_TRANSITION"),
     # by someone the table does not list
-    ("SUBMITTED", "acknowledge", "anonymous", "FORBIDDEN"),
+    ("SUBMITTED", "acknowledge", "anonymous", "UNAUTHENTICATED"),
     ("SUBMITTED", "acknowledge", "citizen_a", "FORBIDDEN"),
     ("SUBMITTED", "acknowledge", "citizen_b", "FORBIDDEN"),
     ("SUBMITTED", "acknowledge", "outsider", "FORBIDDEN"),
@@ -232,7 +232,7 @@ REFUSED = [
     ("ANSWERED", "close", "citizen_b", "FORBIDDEN"),
     ("SUBMITTED", "support", "citizen_a", "FORBIDDEN"),  # their own
     ("SUBMITTED", "support", "delegate", "FORBIDDEN"),
-    ("SUBMITTED", "support", "anonymous", "FORBIDDEN"),
+    ("SUBMITTED", "support", "anonymous", "UNAUTHENTICATED"),
 ]
 
 

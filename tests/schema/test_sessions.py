@@ -349,11 +349,11 @@ async def test_session_compliance_by_hand(client: AsyncClient, scene: Scene) -> 
 
 
 async def test_compliance_is_hidden_from_the_public(client: AsyncClient, scene: Scene) -> None:
-    for headers in ({}, scene.citizen):
+    for headers, code in (({}, "UNAUTHENTICATED"), (scene.citizen, "FORBIDDEN")):
         body = await gql(client, COMPLIANCE, {"id": scene.s1}, headers)
         # The refusal stays local to the (nullable) field.
         assert body["data"] == {"sessionCompliance": None}
-        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert body["errors"][0]["extensions"]["code"] == code
 
 
 async def test_compliance_csv_by_hand(client: AsyncClient, scene: Scene) -> None:
@@ -525,7 +525,8 @@ async def test_scorecards_by_hand(
     # Another delegate and the public may not read A's scorecard.
     for headers in (scene.b, scene.citizen, {}):
         body = await gql(client, SCORECARD, {"id": gid(scene.ids["A"])}, headers)
-        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        code = "FORBIDDEN" if headers else "UNAUTHENTICATED"  # sign in first
+        assert body["errors"][0]["extensions"]["code"] == code
 
 
 async def test_linked_petitions_get_a_timeline_event(
@@ -700,7 +701,7 @@ async def test_contribution_refusals_change_nothing(
         # who may not write at all
         (scene.monitor, contribution(scene.s1, delegateId=gid(scene.ids["A"])), "FORBIDDEN", None),
         (scene.citizen, contribution(scene.s1), "FORBIDDEN", None),
-        ({}, contribution(scene.s1), "FORBIDDEN", None),
+        ({}, contribution(scene.s1), "UNAUTHENTICATED", None),
     ]
     for headers, input, code, field in cases:
         payload = await record(client, headers, **input)
@@ -762,7 +763,8 @@ async def test_session_lifecycle_and_refusals(client: AsyncClient, scene: Scene)
     }
     for headers in (scene.monitor, scene.a, scene.citizen, {}):
         body = await gql(client, OPEN, {"id": s}, headers)
-        assert body["data"]["openSession"]["userErrors"] == [{"code": "FORBIDDEN"}]
+        code = "FORBIDDEN" if headers else "UNAUTHENTICATED"  # sign in first
+        assert body["data"]["openSession"]["userErrors"] == [{"code": code}]
     body = await gql(client, OPEN, {"id": s}, scene.staff)
     assert body["data"]["openSession"]["session"] == {"status": "IN_PROGRESS"}
     body = await gql(client, OPEN, {"id": s}, scene.staff)
