@@ -143,7 +143,9 @@ def print_welcome(
     typer.echo(f"  Cơ sở dữ liệu: {where}")
     if seeded:
         typer.echo("  Đã nạp dữ liệu mẫu: 8 Tổ đại biểu, 50 đại biểu, các kỳ họp của khóa X.")
-    typer.echo("  Thử ngay: query DelegateGroups { delegateGroups { name areas { name } memberCount } }")
+    typer.echo(
+        "  Thử ngay: query DelegateGroups { delegateGroups { name areas { name } memberCount } }"
+    )
     for role, token in tokens.items():
         typer.echo(f"  Token {role}: {token}")
     if tokens:
