@@ -3,8 +3,13 @@
 `GET /reports/sessions/{id}/compliance.csv`: a session's compliance, one row per delegate
 serving during it, for MONITOR, STAFF and ADMIN. UTF-8 with a BOM so Excel shows Vietnamese
 correctly; the same numbers as `sessionCompliance` (the same db function).
+
+Like a GraphQL request, the whole report (credentials included) ends within
+HDND_REQUEST_TIMEOUT, and each statement within HDND_STATEMENT_TIMEOUT: past either, 503 with
+`Retry-After: 1` (its connections given back), never a hung download.
 """
 
+import asyncio
 import csv
 import io
 import logging
@@ -22,6 +27,8 @@ from db.council import groups_by_ids, sessions_by_ids
 from db.engine import Sessionmaker
 from db.storable import unstorable_at
 from db.viewer import Role, ViewerKind
+from schema.deadlines import DEADLINE_MESSAGE
+from schema.limits import is_timeout
 from schema.relay import parse_global_id
 
 log = logging.getLogger("hdnd.reports")
@@ -61,10 +68,19 @@ def _bad_parameters(request: Request) -> bool:
 
 
 async def compliance_csv(request: Request) -> Response:
-    """The report; 503 with Retry-After while the database cannot be reached."""
+    """The report; 503 with Retry-After past the deadline or while the database cannot be
+    reached."""
+    settings: Settings = request.app.state.settings
+    deadline = asyncio.timeout(settings.request_timeout)
     try:
-        return await _compliance_csv(request)
+        async with deadline:
+            return await _compliance_csv(request)
     except Exception as exc:
+        if deadline.expired() or is_timeout(exc):
+            # Cancelled by the deadline (or a statement by its timeout): sessions were closed.
+            log.warning("report deadline passed", extra={"path": request.url.path})
+            request.scope.setdefault("state", {}).setdefault("error_codes", []).append("TIMEOUT")
+            return _problem(503, DEADLINE_MESSAGE, **{"Retry-After": "1"})
         if not database_unavailable(exc):
             raise
         log.warning("database unavailable", extra={"path": request.url.path})

@@ -10,9 +10,10 @@ from sqlalchemy.engine import make_url
 
 from db.directory import DEMO_DIRECTORY, is_empty, load_directory
 from db.engine import make_engine, make_sessionmaker, transaction
-from db.petition_seed import copy_petitions, ensure_citizens, load_communes
+from db.petition_seed import copy_petitions_together, ensure_citizens, load_communes
 
 CITIZENS = 20_000
+# Connections a load is spread over (db.petition_seed.copy_petitions_together).
 WORKERS = 2
 
 
@@ -38,8 +39,11 @@ async def seed_petitions(url: str, count: int) -> None:
                 await load_directory(session, DEMO_DIRECTORY)
     finally:
         await engine.dispose()
-    conn = await asyncpg.connect(plain_url(url))
+    conns = [await asyncpg.connect(plain_url(url)) for _ in range(WORKERS)]
+    conn = conns[0]
     try:
+        for each in conns:
+            await _skip_reference_checks(each)
         rng = random.Random()
         communes = await load_communes(conn)
         citizens = await ensure_citizens(
@@ -53,8 +57,8 @@ async def seed_petitions(url: str, count: int) -> None:
             TimeRemainingColumn(),
         ) as progress:
             task = progress.add_task("seed", total=count)
-            await copy_petitions(
-                conn,
+            await copy_petitions_together(
+                conns,
                 count,
                 rng=rng,
                 communes=communes,
@@ -64,5 +68,6 @@ async def seed_petitions(url: str, count: int) -> None:
         elapsed = time.perf_counter() - started
         await conn.execute("ANALYZE petition; ANALYZE petition_event; ANALYZE petition_support")
     finally:
-        await conn.close()
+        for each in conns:
+            await each.close()
     print(f"Đã thêm {count:,} kiến nghị trong {elapsed:.1f} giây ({count / elapsed:,.0f}/giây).")

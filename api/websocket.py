@@ -8,10 +8,15 @@
 - Each operation is a request of its own: the account is read again (a role removed an hour
   after `connection_init` no longer holds), the client's rate budget is spent, and one access-log
   line is written when it ends. The socket closes (4401) when its token expires.
+- Each query or mutation ends within the request deadline (HDND_REQUEST_TIMEOUT): past it, the
+  operation's answer is an `error` message with the code TIMEOUT, its connections are given
+  back, and the socket stays open. A subscription outlives it, each event bounded instead
+  (`schema.deadlines`).
 """
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Mapping
 from typing import Any, Protocol, cast
@@ -30,6 +35,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ErrorMessage,
 )
 from strawberry.utils.aio import aclosing
+
+from schema.deadlines import DEADLINE, deadline_error, request_timeout
+
+log = logging.getLogger("hdnd")
 
 EXPIRED_CODE = 4401
 EXPIRED_REASON = "Token expired"
@@ -118,9 +127,31 @@ class KeepAliveTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
                 refused: ErrorMessage = {"id": operation.id, "type": "error", "payload": [refusal]}
                 await operation.send_operation_message(refused)
                 return
-            await self._run(operation, context)
+            await self._run_within_deadline(operation, context)
         finally:
             view.operation_done(context, time.perf_counter() - started)
+
+    async def _run_within_deadline(self, operation: Operation[Any, None], context: Any) -> None:
+        """`_run` within the request deadline, which a subscription lifts once it starts."""
+        deadline = asyncio.timeout(request_timeout(context))
+        context.extra[DEADLINE] = deadline
+        try:
+            async with deadline:
+                await self._run(operation, context)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            # Cancelled by the deadline: the operation's sessions were closed as it unwound.
+            state = context.request.scope["state"]
+            state.setdefault("error_codes", []).append("TIMEOUT")
+            log.warning("request deadline passed", extra={"request_id": state.get("request_id")})
+            timed_out: ErrorMessage = {
+                "id": operation.id,
+                "type": "error",
+                "payload": [deadline_error(state.get("request_id")).formatted],
+            }
+            with contextlib.suppress(KeyError):  # the client completed it meanwhile
+                await operation.send_operation_message(timed_out)
 
     async def _run(self, operation: Operation[Any, None], context: Any) -> None:
         # BaseGraphQLTransportWSHandler.run_operation with `context` for `self.context`.

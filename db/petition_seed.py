@@ -2,8 +2,14 @@
 for a million (benchmarks). Rows go in with COPY (asyncpg `copy_records_to_table`), each batch in
 its own transaction or savepoint, with their timeline events and supports, so every invariant
 of the live system holds (support_count = supports, a timeline event per step).
+
+Most of a row's cost is the server's: the search index (`hdnd_grams`, about 250 keys a petition)
+is kept up to date as rows arrive, and building it afresh after a load costs as much, so it is
+not dropped around one. `copy_petitions_together` spreads a load over several connections
+instead: each server process indexes its batches while this one makes the next.
 """
 
+import asyncio
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -348,6 +354,35 @@ async def copy_petitions(
         if progress is not None:
             progress(size)
     return made
+
+
+async def copy_petitions_together(
+    conns: Sequence[Any],
+    count: int,
+    *,
+    rng: random.Random,
+    communes: Sequence[Commune],
+    citizens: Sequence[Citizen],
+    batch_size: int = 5_000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """`copy_petitions` of `count` petitions shared out over `conns`, at once."""
+    shares = [count // len(conns) + (i < count % len(conns)) for i in range(len(conns))]
+    made = await asyncio.gather(
+        *(
+            copy_petitions(
+                conn,
+                share,
+                rng=random.Random(rng.getrandbits(64)),
+                communes=communes,
+                citizens=citizens,
+                batch_size=batch_size,
+                progress=progress,
+            )
+            for conn, share in zip(conns, shares, strict=True)
+        )
+    )
+    return sum(made)
 
 
 # ---- the demo ----------------------------------------------------------------------------------

@@ -118,7 +118,7 @@ def build_schema(*, suggestions: bool = True) -> strawberry.Schema:
         StorableInput,
         *schema_extensions(suggestions),
     ]
-    from schema.compiled.execution import CompiledExecutionContext
+    from schema.deadlines import BoundedEventsExecutionContext
 
     built = HdndSchema(
         query=Query,
@@ -126,7 +126,7 @@ def build_schema(*, suggestions: bool = True) -> strawberry.Schema:
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not suggestions),
-        execution_context_class=CompiledExecutionContext,
+        execution_context_class=BoundedEventsExecutionContext,
     )
     built.suggestions = suggestions
     _describe_directive_arguments(built)

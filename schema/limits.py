@@ -17,12 +17,14 @@ from graphql import (
     DocumentNode,
     FieldNode,
     GraphQLError,
+    GraphQLSchema,
     GraphQLSyntaxError,
     IntValueNode,
+    TypeInfo,
+    ValidationContext,
     ValidationRule,
     VariableNode,
     Visitor,
-    validate,
     visit,
 )
 from sqlalchemy.exc import DBAPIError
@@ -34,7 +36,8 @@ from strawberry.types import ExecutionContext
 from db.availability import UNAVAILABLE_MESSAGE, database_unavailable
 from db.pagination import MAX_PAGE
 from schema.context import OperationClock
-from schema.cost import QueryCost
+from schema.cost import KEY_CHARS, QueryCost, Remembered
+from schema.deadlines import SubscriptionsOutliveTheDeadline
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -251,6 +254,8 @@ LIMIT_RULES: list[type[ASTValidationRule]] = [
     aliases_rule(MAX_ALIASES),
     FirstLiteralRule,
 ]
+# The limit rules that look at the document while it is walked (the others, when made).
+VISITING_RULES: tuple[type[ASTValidationRule], ...] = (FirstLiteralRule,)
 
 
 def count_fields(document: DocumentNode, stop_after: int) -> int:
@@ -277,19 +282,25 @@ def _too_many_fields() -> GraphQLError:
     )
 
 
-# The limits' verdict per query text (the document is ParserCache's for the same text).
-_VERDICTS: dict[str, GraphQLError | None] = {}
-_VERDICTS_KEPT = 512
+# The limits' verdict per query text (the document is ParserCache's for the same text); the
+# error, when there is one, is the same object each time (nothing changes it once labelled).
+_VERDICTS: Remembered[str, tuple[GraphQLError | None]] = Remembered(1024)
 
 
-def _limits_verdict(schema: Any, document: DocumentNode) -> GraphQLError | None:
+def _limits_verdict(schema: GraphQLSchema, document: DocumentNode) -> GraphQLError | None:
     if count_fields(document, MAX_FIELDS) > MAX_FIELDS:
         return _too_many_fields()
-    # One rule at a time (some report while being built, before any visit), in order.
+    # One rule at a time, in order, stopping at the first refusal. Depth and aliases judge the
+    # document while being made; only `first` visits it, and none needs the types, so this is
+    # not graphql-core's `validate` (which walks the document with its types once per call).
+    refusals: list[GraphQLError] = []
+    context = ValidationContext(schema, document, TypeInfo(schema), refusals.append)
     for rule in LIMIT_RULES:
-        errors = validate(schema, document, [rule])
-        if errors:
-            return errors[0]
+        made = rule(context)
+        if not refusals and rule in VISITING_RULES:
+            visit(document, made)
+        if refusals:
+            return refusals[0]
     return None
 
 
@@ -303,16 +314,13 @@ class DocumentLimits(SchemaExtension):
         document = ec.graphql_document
         if document is not None and ec.pre_execution_errors is None:
             query = ec.query
-            if query is not None and query in _VERDICTS:
-                verdict = _VERDICTS[query]
-            else:
-                verdict = _limits_verdict(ec.schema._schema, document)
-                if query is not None:
-                    if len(_VERDICTS) >= _VERDICTS_KEPT:
-                        del _VERDICTS[next(iter(_VERDICTS))]
-                    _VERDICTS[query] = verdict
-            if verdict is not None:
-                ec.pre_execution_errors = [verdict]
+            kept = _VERDICTS.get(query) if query is not None else None
+            if kept is None:
+                kept = (_limits_verdict(ec.schema._schema, document),)
+                if query is not None and len(query) <= KEY_CHARS:
+                    _VERDICTS.put(query, kept)
+            if kept[0] is not None:
+                ec.pre_execution_errors = [kept[0]]
         yield
 
 
@@ -327,7 +335,9 @@ class CachedValidation(ValidationCache):
 
 
 def schema_extensions(suggestions: bool) -> list[Any]:
-    """Extensions every schema carries, in order; `ResolveViewer` must stay last."""
+    """Extensions every schema carries, in order; `ResolveViewer` must come after every one that
+    may refuse, and a WebSocket subscription's deadline is lifted only after it (the account is
+    read within the deadline)."""
     # Factories: Strawberry makes each extension afresh per request, so no state is shared.
     return [
         OperationClock,
@@ -339,4 +349,5 @@ def schema_extensions(suggestions: bool) -> list[Any]:
         ValidationCodes,
         FirstVariableLimit,
         ResolveViewer,
+        SubscriptionsOutliveTheDeadline,
     ]

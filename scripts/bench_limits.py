@@ -1,18 +1,22 @@
 """Benchmark of the protections of issue 10, measured from outside over HTTP: seeds a scratch
 database with N petitions (default 200,000), starts `hdnd serve` on it, then prints
 - how long the fan-out document and its 30-alias form take to be refused;
-- what 30 aliased searches cost and how long they take;
-- `me`'s latency while four clients keep sending those searches.
+- what 30 aliased searches cost and how long they take, sent for the first time and again;
+- `me`'s latency while four clients keep sending those searches (from a process of their own,
+  so the clients' own work does not delay the measuring one);
+- the load average before and after (other work on the machine slows every figure).
 
     uv run python scripts/bench_limits.py [--petitions N] [--server URL] [--reuse] [--port P]
 
 `--server`: a PostgreSQL server URL whose user may create databases (default the local one).
-`--reuse`: keep an already seeded `hdnd_bench_limits` instead of making it again.
+`--reuse`: keep an already seeded database instead of making it again; `--database`: its name
+(default `hdnd_bench_limits`).
 """
 
 import argparse
 import asyncio
 import os
+import signal
 import statistics
 import sys
 import time
@@ -38,6 +42,9 @@ FAN_OUT = (
 FAN_OUT_30 = "{ " + " ".join(f"a{i}: " + FAN_OUT[2:-2] for i in range(30)) + " }"
 
 
+LOAD_WORDS = ("sạt lở", "ấp", "kênh", "đường")
+
+
 def searches(word: str) -> str:
     aliases = " ".join(
         f'a{i}: petitions(first: 20, filter: {{ search: "{word}" }}) {{ totalCount nodes {{ id }} }}'
@@ -47,9 +54,10 @@ def searches(word: str) -> str:
 
 
 async def prepare(url: str, server: str, petitions: int) -> None:
+    name = make_url(url).database
     admin = await asyncpg.connect(plain_url(server))
-    await admin.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{NAME}"')
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
     engine = make_engine(url, pool_size=1)
     await upgrade(engine)
@@ -59,7 +67,11 @@ async def prepare(url: str, server: str, petitions: int) -> None:
     await seed_petitions(url, petitions)
     connection = await asyncpg.connect(plain_url(url))
     await connection.execute("ANALYZE")
+    size = await connection.fetchval(
+        "SELECT pg_size_pretty(pg_relation_size('ix_petition_search_grams'))"
+    )
     await connection.close()
+    print(f"search grams index (ix_petition_search_grams): {size} for {petitions:,} petitions")
 
 
 async def timed(http: httpx.AsyncClient, query: str, **kw: Any) -> tuple[float, dict[str, Any]]:
@@ -87,35 +99,74 @@ async def measure(base: str) -> None:
             elapsed, body = await timed(http, searches(word))
             total = (body.get("data") or {}).get("a0", {}) or {}
             print(
-                f"30 aliased searches «{word}»: {elapsed:.0f} ms, cost "
+                f"30 aliased searches «{word}», first time: {elapsed:.0f} ms, cost "
                 f"{body.get('extensions', {}).get('cost')}, errors {codes(body)}, "
                 f"totalCount {total.get('totalCount')}"
             )
+        again = sorted([(await timed(http, searches("x")))[0] for _ in range(21)])
+        print(
+            f"30 aliased searches sent again: median {statistics.median(again):.1f} ms, "
+            f"max {again[-1]:.1f} ms"
+        )
         baseline = sorted(
             [(await timed(http, "{ me { sub } }", headers=me_headers))[0] for _ in range(20)]
         )
         print(f"me alone: median {statistics.median(baseline):.1f} ms, max {baseline[-1]:.1f} ms")
 
-        stop = asyncio.Event()
-
-        async def client(word: str) -> None:
-            async with httpx.AsyncClient(base_url=base, timeout=60) as own:
-                while not stop.is_set():
-                    await own.post("/graphql", json={"query": searches(word)})
-
-        load = [asyncio.create_task(client(w)) for w in ("sạt lở", "ấp", "kênh", "đường")]
+        load = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--load", base, stdout=asyncio.subprocess.PIPE
+        )
+        assert load.stdout is not None
+        # Measure only once every client has had an answer (starting a process takes seconds
+        # on a loaded machine), and after two more seconds of load.
+        assert (await load.stdout.readline()).strip() == b"ready"
         await asyncio.sleep(2)
         under: list[float] = []
         for _ in range(30):
             under.append((await timed(http, "{ me { sub } }", headers=me_headers))[0])
             await asyncio.sleep(0.1)
-        stop.set()
-        await asyncio.gather(*load)
+        load.terminate()
+        sent = (await load.communicate())[0].decode().strip()
         under.sort()
         print(
             f"me while 4 clients send 30 aliased searches: median {statistics.median(under):.1f} ms,"
             f" p90 {under[int(len(under) * 0.9)]:.1f} ms, max {under[-1]:.1f} ms"
+            f" ({sent or 'the clients said nothing'})"
         )
+
+
+async def send_load(base: str) -> None:
+    """Four clients sending 30 aliased searches without pause until terminated; prints how many
+    they sent and how long each took, on SIGTERM."""
+    took: list[float] = []
+    started = time.perf_counter()
+
+    async def client(word: str, answered: asyncio.Event) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as own:
+            while True:
+                took.append((await timed(own, searches(word)))[0])
+                answered.set()
+
+    stopped = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopped.set)
+    answered = [asyncio.Event() for _ in LOAD_WORDS]
+    tasks = [asyncio.create_task(client(w, a)) for w, a in zip(LOAD_WORDS, answered, strict=True)]
+    await asyncio.gather(*(a.wait() for a in answered))
+    print("ready", flush=True)
+    await stopped.wait()
+    for task in tasks:
+        task.cancel()
+    took.sort()
+    rate = len(took) / (time.perf_counter() - started)
+    print(
+        f"the 4 clients sent {len(took)} ({rate:.0f}/s), each refused in median "
+        f"{statistics.median(took):.1f} ms, max {took[-1]:.1f} ms",
+        flush=True,
+    )
+
+
+def load_average() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 async def main() -> None:
@@ -123,9 +174,14 @@ async def main() -> None:
     parser.add_argument("--petitions", type=int, default=200_000)
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1/postgres")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--database", default=NAME)
     parser.add_argument("--port", type=int, default=8731)
+    parser.add_argument("--load", metavar="BASE", help=argparse.SUPPRESS)  # the load's process
     args = parser.parse_args()
-    url = make_url(args.server).set(database=NAME).render_as_string(hide_password=False)
+    if args.load:
+        await send_load(args.load)
+        return
+    url = make_url(args.server).set(database=args.database).render_as_string(hide_password=False)
     if not args.reuse:
         await prepare(url, args.server, args.petitions)
     env = {
@@ -147,7 +203,9 @@ async def main() -> None:
                 except httpx.TransportError:
                     pass
                 await asyncio.sleep(0.2)
+        print(f"load average before: {load_average()}")
         await measure(base)
+        print(f"load average after: {load_average()}")
     finally:
         server.terminate()
         await server.wait()

@@ -1,6 +1,7 @@
 """Database use bounded per request: a few connections whatever the aliases, statements that
 cannot outrun the statement timeout, a whole-request deadline (TIMEOUT) that gives the
-connections back."""
+connections back, over GraphQL and for the CSV report (WebSocket operations:
+tests/api/test_websocket_deadline.py)."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -8,11 +9,19 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+from httpx import Response
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.seeding import plain_url
+from api.settings import Settings
+from db.accounts import grant_role
+from db.engine import Sessionmaker, transaction
+from db.viewer import Role
+from schema.deadlines import DEADLINE_MESSAGE
+from schema.relay import to_global_id
 from tests.api.helpers import app_with
+from tests.conftest import bearer
 
 GROUPS = "{ delegateGroups { name } }"
 
@@ -130,3 +139,61 @@ async def test_the_service_engine_carries_the_timeouts(db_url: str) -> None:
                 await connection.exec_driver_sql("SHOW idle_in_transaction_session_timeout")
             ).scalar()
         assert (statement, idle) == ("2500ms", "5s")
+
+
+# ---- the CSV report: the same deadline, the same statement timeout -----------------------------
+
+
+async def monitor_and_session(db_url: str, sessionmaker: Sessionmaker) -> str:
+    """The path of a session's compliance report, with the account `monitor` made MONITOR."""
+    async with transaction(sessionmaker) as session:
+        await grant_role(session, "monitor", Role.MONITOR)
+    connection = await asyncpg.connect(plain_url(db_url))
+    try:
+        pk = await connection.fetchval(
+            "INSERT INTO council_session (term_id, number, title, kind, starts_on, ends_on, "
+            "status, required_discussions, required_questions) "
+            "SELECT id, 901, 'Kỳ họp thử thời hạn', 'REGULAR', DATE '2026-12-01', "
+            "DATE '2026-12-02', 'IN_PROGRESS', 1, 1 FROM term ORDER BY id LIMIT 1 RETURNING id"
+        )
+    finally:
+        await connection.close()
+    return f"/reports/sessions/{to_global_id('Session', pk)}/compliance.csv"
+
+
+def assert_report_timed_out(response: Response) -> None:
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text == DEADLINE_MESSAGE
+    assert "SELECT" not in response.text
+
+
+async def test_the_report_ends_at_the_request_deadline(
+    db_url: str, sessionmaker: Sessionmaker, settings: Settings
+) -> None:
+    path = await monitor_and_session(db_url, sessionmaker)
+    headers = bearer(settings, "monitor")
+    async with app_with(db_url, statement_timeout=30, request_timeout=2) as (app, http):
+        async with locked(db_url, "council_session"):
+            started = asyncio.get_running_loop().time()
+            response = await http.get(path, headers=headers)
+            waited = asyncio.get_running_loop().time() - started
+            assert_report_timed_out(response)
+            assert waited < 10  # ended by the deadline, not by the 30 s statement timeout
+            assert await checked_out(app.state.engine) == 0
+        again = await http.get(path, headers=headers)
+        assert again.status_code == 200, again.text
+        assert again.text.startswith("\ufeffTổ đại biểu,")
+
+
+async def test_a_report_statement_over_its_timeout_answers_503(
+    db_url: str, sessionmaker: Sessionmaker, settings: Settings
+) -> None:
+    path = await monitor_and_session(db_url, sessionmaker)
+    headers = bearer(settings, "monitor")
+    async with app_with(db_url, statement_timeout=1, request_timeout=30) as (app, http):
+        async with locked(db_url, "council_session"):
+            assert_report_timed_out(await http.get(path, headers=headers))
+            assert await checked_out(app.state.engine) == 0
+        assert (await http.get(path, headers=headers)).status_code == 200

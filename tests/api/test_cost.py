@@ -13,7 +13,9 @@ from schema.cost import (
     COUNT_WEIGHT,
     DEFAULT_MAX_COST,
     SEARCH_WEIGHT,
+    Remembered,
     document_cost,
+    remembered_cost,
     undeclared_lists,
 )
 from schema.limits import MAX_FIELDS
@@ -229,3 +231,82 @@ def test_a_full_page_fits_many_times(first: int | None) -> None:
         args="" if first is None else f"(first: {first})"
     )
     assert cost_of("{ " + page + " }") * 5 <= DEFAULT_MAX_COST
+
+
+# ---- refusals are remembered by the document's text (cheap to repeat) ---------------------------
+
+BY_FIRST = (
+    "query($n: Int, $f: PetitionFilter) { petitions(first: $n, filter: $f) { nodes { id } } }"
+)
+
+
+def test_a_remembered_price_is_the_price_for_those_variables() -> None:
+    document = parse(BY_FIRST)
+    # In any order, twice each: the same text with other variables is priced for them.
+    cases: list[tuple[dict[str, Any], int]] = [
+        ({"n": 5}, 1 + 5),
+        ({"n": 50}, 1 + 50),
+        ({"n": 5, "f": {"search": "đường"}}, 1 + 5 + SEARCH_WEIGHT),
+        ({"n": 5, "f": {"search": "sạt lở"}}, 1 + 5 + SEARCH_WEIGHT),
+        ({"n": 5, "f": {"search": None}}, 1 + 5),
+        ({"n": "5"}, 1 + 20),  # not an integer: the declared size (validation refuses it later)
+        ({}, 1 + 20),
+    ]
+    for variables, price in cases * 2:
+        assert remembered_cost(schema._schema, BY_FIRST, document, variables) == price
+        assert cost_of(BY_FIRST, variables) == price
+
+
+def test_a_remembered_price_is_per_operation() -> None:
+    text = (
+        "query Small { delegateGroups { name } } "
+        "query Big { delegateGroups { name leader { id } } }"
+    )
+    document = parse(text)
+    for _ in range(2):
+        assert remembered_cost(schema._schema, text, document, None, "Small") == 50
+        assert remembered_cost(schema._schema, text, document, None, "Big") == 100
+
+
+async def test_a_repeated_document_is_refused_or_answered_for_its_variables(db_url: str) -> None:
+    query = "query($n: Int) { delegates(first: $n) { nodes { id } } }"
+    async with app_with(db_url, max_query_cost=60) as (application, http):
+        for n, refused in [(50, False), (100, True), (50, False), (100, True)]:
+            with counter(application) as count:
+                response = await http.post("/graphql", json={"query": query, "variables": {"n": n}})
+            body = response.json()
+            if refused:
+                assert codes(body) == ["QUERY_TOO_COMPLEX"], body
+                assert body["errors"][0]["extensions"]["cost"] == 1 + n
+                assert "data" not in body
+                assert count.count == 0
+            else:
+                assert "errors" not in body, body
+                assert len(body["data"]["delegates"]["nodes"]) == n
+            assert body["extensions"]["cost"] == {"requested": 1 + n, "limit": 60}
+
+
+async def test_a_repeated_refusal_says_the_same_without_sql(
+    client: AsyncClient, count_statements: StatementCounter
+) -> None:
+    deep = (
+        "{ delegates(first: 1) { nodes " + "{ group { leader " * 6 + "{ id }" + " } }" * 6 + " } }"
+    )
+    bodies = []
+    for document in (deep, FAN_OUT_30, deep, FAN_OUT_30):
+        with count_statements:
+            bodies.append((await client.post("/graphql", json={"query": document})).json())
+        assert count_statements.count == 0
+    assert bodies[0] == bodies[2] and bodies[1] == bodies[3]
+    assert codes(bodies[0]) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert "depth" in bodies[0]["errors"][0]["message"]
+    assert codes(bodies[1]) == ["QUERY_TOO_COMPLEX"]
+
+
+def test_remembered_keeps_the_most_recent() -> None:
+    kept: Remembered[str, int] = Remembered(2)
+    kept.put("a", 1)
+    kept.put("b", 2)
+    assert kept.get("a") == 1  # "a" is now the most recent
+    kept.put("c", 3)
+    assert (kept.get("a"), kept.get("b"), kept.get("c")) == (1, None, 3)

@@ -1,4 +1,4 @@
-"""`search` reads the grams index (migration 0009), not the table, on both servers the suite
+"""`search` reads the grams index (migrations 0009, 0010), not the table, on both servers the suite
 runs on (core PostgreSQL only: the embedded server has no pg_trgm); and the index finds what
 `LIKE` finds, however long or short the search."""
 
@@ -14,10 +14,10 @@ from api.seeding import plain_url
 from db.council import DelegateFilter, _delegate_conditions
 from db.engine import Sessionmaker
 from db.petition_fields import Deadlines
-from db.petition_seed import copy_petitions, ensure_citizens, load_communes
+from db.petition_seed import TOPICS, copy_petitions, ensure_citizens, load_communes
 from db.petitions import ListScope, PetitionFilter, filter_conditions, page_statement
 from db.tables import Delegate, Petition
-from db.text import MAX_QUERY_GRAMS, like_pattern, search_grams
+from db.text import MAX_QUERY_GRAMS, fold, like_pattern, search_grams
 from db.viewer import ANONYMOUS
 from tests.db.test_petition_plans import _plan
 
@@ -102,3 +102,31 @@ async def test_delegate_search_can_read_the_index(sessionmaker: Sessionmaker) ->
         rows = await connection.exec_driver_sql("EXPLAIN (COSTS OFF) " + str(compiled), params)
         plan = "\n".join(r[0] for r in rows)
     assert "ix_delegate_name_grams" in plan, plan
+
+
+def _grams(text: str) -> set[str]:
+    """Every piece of 1, 2 and 3 characters of `text`: what the indexes hold of it."""
+    return {text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1)}
+
+
+async def test_the_grams_function_cuts_every_piece(db_url: str) -> None:
+    """Revision 0010's hdnd_grams (pieces cut by regexp_replace, duplicates kept) holds the same
+    grams as revision 0009's (one row per piece), so the indexes built with either agree."""
+    rng = random.Random(10)
+    alphabet = "ab đườngxã \n\t%_\\'\"" + "ấp" + "👨‍👩‍👧" + "\u0301"
+    texts = ["", "a", "ab", "abc", "abcd", "a\nb", "\x01", "a\x01bc", "x" * 500]
+    texts += ["".join(rng.choices(alphabet, k=rng.randrange(0, 14))) for _ in range(400)]
+    texts += [fold(f"{title} {content}") for topics in TOPICS.values() for title, content in topics]
+    conn = await asyncpg.connect(plain_url(db_url))
+    try:
+        rows = await conn.fetch(
+            "SELECT t, hdnd_grams(t) AS fast, hdnd_grams_each(t) AS each "
+            "FROM unnest($1::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n",
+            texts,
+        )
+    finally:
+        await conn.close()
+    assert [r["t"] for r in rows] == texts
+    for row in rows:
+        assert set(row["fast"]) == set(row["each"]) == _grams(row["t"]), repr(row["t"])
+    assert rows[0]["fast"] == []
