@@ -22,9 +22,10 @@ from api.identity import AuthenticationError, BadDeviceId, Throttled, admit
 from api.ratelimit import RateLimiter
 from api.settings import Settings
 from db.availability import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
-from db.compliance import Standing, session_compliance
+from db.compliance import session_compliance
 from db.council import groups_by_ids, sessions_by_ids
 from db.engine import Sessionmaker
+from db.enums.sessions import ComplianceStatus
 from db.storable import unstorable_at
 from db.viewer import Role, ViewerKind
 from schema.deadlines import DEADLINE_MESSAGE
@@ -34,9 +35,9 @@ from schema.relay import parse_global_id
 log = logging.getLogger("hdnd.reports")
 READERS = (Role.MONITOR, Role.STAFF, Role.ADMIN)
 STATUS_LABEL = {
-    Standing.MET: "Đạt",
-    Standing.NOT_YET: "Chưa đạt",
-    Standing.EXCUSED: "Vắng có lý do",
+    ComplianceStatus.MET: "Đạt",
+    ComplianceStatus.NOT_YET: "Chưa đạt",
+    ComplianceStatus.EXCUSED: "Vắng có lý do",
 }
 HEADER = [
     "Tổ đại biểu",

@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from db.clock import local_day_start
+from db.enums.sessions import ComplianceStatus
 from db.petition_fields import Deadlines, overdue_condition
 from db.serving import serving_during
 from db.tables import Contribution, CouncilSession, Delegate, ExcusedAbsence, Petition
@@ -49,14 +49,6 @@ def excuse_reason_visible(viewer: Viewer, delegate_id: ColumnElement[int]) -> Co
     return delegate_id == viewer.delegate_id
 
 
-class Standing(StrEnum):
-    """A delegate's status at a session."""
-
-    MET = "MET"
-    NOT_YET = "NOT_YET"
-    EXCUSED = "EXCUSED"
-
-
 @dataclass(frozen=True)
 class DelegateStanding:
     delegate: Delegate
@@ -67,10 +59,10 @@ class DelegateStanding:
     excuse_reason: str | None
 
     @property
-    def status(self) -> Standing:
+    def status(self) -> ComplianceStatus:
         if self.excused:
-            return Standing.EXCUSED
-        return Standing.MET if self.meets_quota else Standing.NOT_YET
+            return ComplianceStatus.EXCUSED
+        return ComplianceStatus.MET if self.meets_quota else ComplianceStatus.NOT_YET
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from db.audit import audit
+from db.enums.sessions import ContributionKind, Venue
 from db.pagination import Page, after_key, before_key
 from db.refused import UNSET, Refusal, Refused, checked_text, required_text, sign_in_first
 from db.serving import serves_during
@@ -31,7 +32,6 @@ from db.tables import (
     Petition,
 )
 from db.tables.base import utcnow
-from db.tables.sessions import CONTRIBUTION_KINDS, VENUES
 from db.timeline import append_event
 from db.viewer import Role, Viewer
 
@@ -96,9 +96,9 @@ def _check_session_open(viewer: Viewer, row: CouncilSession, *field: str) -> Non
 
 
 def _kind_and_venue(kind: str, venue: str) -> None:
-    if kind not in CONTRIBUTION_KINDS:
+    if kind not in tuple(ContributionKind):
         raise Refused(Refusal.INVALID_INPUT, "Loại ý kiến không hợp lệ.", "input", "kind")
-    if venue not in VENUES:
+    if venue not in tuple(Venue):
         raise Refused(Refusal.INVALID_INPUT, "Nơi phát biểu không hợp lệ.", "input", "venue")
 
 

@@ -8,6 +8,7 @@ be loaded twice and an edited folder updates what it names.
 import csv
 from dataclasses import asdict, dataclass
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db.audit import audit
+from db.enums.council import CommitteeKind, SessionKind, SessionStatus, UnitLevel
 from db.tables import (
     AdministrativeUnit,
     Committee,
@@ -34,10 +36,8 @@ from db.text import clean
 from db.viewer import ANONYMOUS
 
 DEMO_DIRECTORY = Path(__file__).parent / "data" / "demo"
-LEVELS = {"province": "PROVINCE", "district": "DISTRICT", "commune": "COMMUNE"}
-COMMITTEE_KINDS = ("STANDING", "LEGAL", "ECONOMY_BUDGET", "CULTURE_SOCIAL", "ETHNIC")
-SESSION_KINDS = ("REGULAR", "SPECIAL", "THEMATIC")
-SESSION_STATUSES = ("UPCOMING", "IN_PROGRESS", "CLOSED")
+# units.csv writes levels in lower case.
+LEVELS = {level.lower(): str(level) for level in UnitLevel}
 
 
 class DirectoryError(ValueError):
@@ -80,11 +80,11 @@ def _int(value: str, where: str) -> int:
         raise DirectoryError(f"{where}: số không hợp lệ «{value}».") from exc
 
 
-def _one_of(value: str, allowed: tuple[str, ...], where: str) -> str:
+def _one_of(value: str, allowed: type[StrEnum], where: str) -> str:
     """A code the database's check constraints accept, refused here with its file and row."""
-    if value not in allowed:
+    if value not in tuple(allowed):
         raise DirectoryError(f"{where}: «{value}» không hợp lệ (chọn {', '.join(allowed)}).")
-    return value
+    return str(value)
 
 
 def _unit_rows(folder: Path) -> list[dict[str, object]]:
@@ -189,7 +189,7 @@ async def _load(session: AsyncSession, folder: Path) -> LoadSummary:
     current_term = term_ids[(max(int(str(t["number"])) for t in terms),)]
 
     committees: list[dict[str, object]] = [
-        {"kind": _one_of(r["kind"], COMMITTEE_KINDS, "committees.csv"), "name": r["name"]}
+        {"kind": _one_of(r["kind"], CommitteeKind, "committees.csv"), "name": r["name"]}
         for r in _rows(folder, "committees.csv")
     ]
     committee_ids = await _upsert(session, table_of(Committee), committees, ["kind"])
@@ -316,10 +316,10 @@ async def _load(session: AsyncSession, folder: Path) -> LoadSummary:
                 "term_id": term_id,
                 "number": _int(r["number"], where),
                 "title": r["title"],
-                "kind": _one_of(r["kind"] or "REGULAR", SESSION_KINDS, where),
+                "kind": _one_of(r["kind"] or SessionKind.REGULAR, SessionKind, where),
                 "starts_on": starts_on,
                 "ends_on": ends_on,
-                "status": _one_of(r["status"] or "UPCOMING", SESSION_STATUSES, where),
+                "status": _one_of(r["status"] or SessionStatus.UPCOMING, SessionStatus, where),
                 "required_discussions": _int(r.get("required_discussions") or "1", where),
                 "required_questions": _int(r.get("required_questions") or "1", where),
             }

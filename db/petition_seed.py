@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import clock
-from db.tables.petitions import PETITION_CATEGORIES, PETITION_STATUSES
+from db.enums.petitions import PetitionCategory, PetitionStatus
 from db.tracking import new_tracking_code
 
 # ---- what petitions say -----------------------------------------------------------------------
@@ -200,7 +200,7 @@ def _petition(
     batch: Batch,
 ) -> None:
     commune = rng.choice(communes)
-    category = rng.choice(PETITION_CATEGORIES)
+    category = str(rng.choice(list(PetitionCategory)))
     title_tpl, content_tpl = rng.choice(TOPICS[category])
     words = {"place": rng.choice(PLACES), "commune": commune.name, "district": commune.district}
     title = title_tpl.format(**words)
@@ -412,7 +412,7 @@ async def seed_demo_petitions(session: AsyncSession, per_status: int = DEMO_PER_
     own_id = (
         await session.execute(sa.text("SELECT id FROM account WHERE sub = :s"), {"s": sub})
     ).scalar_one()
-    statuses: list[str | None] = [s for s in PETITION_STATUSES for _ in range(per_status)]
+    statuses: list[str | None] = [str(s) for s in PetitionStatus for _ in range(per_status)]
     rng.shuffle(statuses)
     made = await copy_petitions(
         conn, len(statuses), rng=rng, communes=communes, citizens=citizens, statuses=statuses
@@ -420,10 +420,10 @@ async def seed_demo_petitions(session: AsyncSession, per_status: int = DEMO_PER_
     # The demo citizen's own: one petition in each status.
     made += await copy_petitions(
         conn,
-        len(PETITION_STATUSES),
+        len(PetitionStatus),
         rng=rng,
         communes=communes,
         citizens=[Citizen(own_id, name, phone)],
-        statuses=list(PETITION_STATUSES),
+        statuses=[str(s) for s in PetitionStatus],
     )
     return made

@@ -26,6 +26,7 @@ from sqlmodel import col
 from db.audit import audit
 from db.clock import local_date
 from db.council import group_for_unit, within_unit
+from db.enums.petitions import OPEN_STATUSES, PetitionCategory
 from db.pagination import Page, before_key, page_of
 from db.petition_access import (
     can_view,
@@ -38,7 +39,7 @@ from db.petition_access import (
 from db.petition_fields import Deadlines, overdue_condition
 from db.phones import normalize_vn_phone
 from db.redact import redact
-from db.refused import SIGN_IN, sign_in_first
+from db.refused import SIGN_IN, Refusal, sign_in_first
 from db.serving import serving_on
 from db.tables import (
     Account,
@@ -51,12 +52,13 @@ from db.tables import (
     PetitionSupport,
 )
 from db.tables.base import table_of, timestamptz
-from db.tables.petitions import OPEN_STATUSES, PETITION_CATEGORIES
 from db.text import InvalidText, clean, input_text, search_condition
 from db.timeline import append_event
 from db.tracking import new_tracking_code, normalize_tracking_code
 from db.viewer import Viewer
 
+# The values submission accepts; kept under this name for the submission code.
+PETITION_CATEGORIES = tuple(PetitionCategory)
 TITLE_LENGTH = (5, 200)
 CONTENT_LENGTH = (20, 10_000)
 NOTE_LENGTH = 2_000
@@ -69,19 +71,6 @@ SUBMIT_LOCK_NAMESPACE = 4_004
 
 
 # ---- refusals ----------------------------------------------------------------------------------
-
-
-class Refusal(StrEnum):
-    """Why a petition mutation was refused; the same names as the GraphQL `UserErrorCode`."""
-
-    INVALID_INPUT = "INVALID_INPUT"
-    NOT_FOUND = "NOT_FOUND"
-    FORBIDDEN = "FORBIDDEN"
-    INVALID_TRANSITION = "INVALID_TRANSITION"
-    DUPLICATE = "DUPLICATE"
-    RATE_LIMITED = "RATE_LIMITED"
-    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
-    UNAUTHENTICATED = "UNAUTHENTICATED"
 
 
 @dataclass(frozen=True)
@@ -110,8 +99,8 @@ def _require_account(viewer: Viewer, message: str = SIGN_IN) -> int:
     said with `message` to a caller who sent no credentials."""
     refused = sign_in_first(viewer)
     if refused is not None:
-        code = Refusal(refused[0].value)
-        raise _refuse(code, message if code is Refusal.UNAUTHENTICATED else refused[1])
+        code, said = refused
+        raise _refuse(code, message if code is Refusal.UNAUTHENTICATED else said)
     assert viewer.account_id is not None  # is_signed_in says so
     return viewer.account_id
 

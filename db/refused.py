@@ -16,14 +16,17 @@ UNSET: Any = Unset()
 
 
 class Refusal(StrEnum):
-    """The contract's `UserErrorCode` values a rule may answer."""
+    """Why a change was refused: the contract's `UserErrorCode` (schema/errors.py makes this
+    class that GraphQL enum)."""
 
     INVALID_INPUT = "INVALID_INPUT"
     NOT_FOUND = "NOT_FOUND"
     FORBIDDEN = "FORBIDDEN"
     INVALID_TRANSITION = "INVALID_TRANSITION"
     DUPLICATE = "DUPLICATE"
+    RATE_LIMITED = "RATE_LIMITED"
     UNAUTHENTICATED = "UNAUTHENTICATED"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
 
 
 SIGN_IN = "Cần đăng nhập để thực hiện thao tác này."

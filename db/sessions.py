@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db.audit import audit
+from db.enums.council import SessionKind
 from db.refused import Refusal, Refused, required_text
 from db.serving import serves_during
 from db.tables import (
@@ -24,7 +25,6 @@ from db.tables import (
 )
 from db.viewer import Viewer
 
-SESSION_KINDS = ("REGULAR", "SPECIAL", "THEMATIC")
 MAX_QUOTA = 50
 MAX_AGENDA = 100
 # The only moves a session makes; anything else is INVALID_TRANSITION.
@@ -71,7 +71,7 @@ async def create_session(
     title = required_text(
         new.title, ("input", "title"), "tên kỳ họp", min_len=5, max_len=300, one_line=True
     )
-    if new.kind not in SESSION_KINDS:
+    if new.kind not in tuple(SessionKind):
         raise Refused(Refusal.INVALID_INPUT, "Loại kỳ họp không hợp lệ.", "input", "kind")
     if new.ends_on < new.starts_on:
         raise Refused(

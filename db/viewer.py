@@ -3,17 +3,8 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from db.enums.accounts import Role as Role  # re-exported: the rules take it from here
 from db.serving import ServicePeriod
-
-
-class Role(StrEnum):
-    """Roles are stored per account in the database, never read from a token."""
-
-    CITIZEN = "CITIZEN"
-    DELEGATE = "DELEGATE"
-    STAFF = "STAFF"
-    MONITOR = "MONITOR"
-    ADMIN = "ADMIN"
 
 
 class ViewerKind(StrEnum):

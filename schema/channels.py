@@ -253,7 +253,7 @@ def _pk(value: str, type_name: str, field: str) -> int:
 
 
 def _refused(exc: ChannelRuleError) -> list[UserError]:
-    return [user_error(UserErrorCode[exc.code], exc.message, *exc.field)]
+    return [user_error(UserErrorCode(exc.code), exc.message, *exc.field)]
 
 
 @strawberry.type

@@ -2,13 +2,14 @@
 the viewer (`me`) and the directory queries."""
 
 from datetime import date
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from db import council as db_council
 from db.directory_admin import MAX_COMMITTEES
+from db.enums.accounts import Role
+from db.enums.council import CommitteeKind, UnitLevel
 from db.tables import AdministrativeUnit as UnitRow
 from db.tables import Committee as CommitteeRow
 from db.tables import Constituency as ConstituencyRow
@@ -16,6 +17,7 @@ from db.tables import Delegate as DelegateRow
 from db.tables import DelegateGroup as GroupRow
 from schema.channels import GroupGuest, GroupPost, group_guests, group_posts
 from schema.context import Info
+from schema.core.enums import graphql_enum
 from schema.errors import bad_input
 from schema.node import register_node
 from schema.permissions import EVERYONE_WHO_SEES_ALL, has_role
@@ -35,47 +37,41 @@ from schema.relay import (
     to_global_id,
 )
 
-
-@strawberry.enum(description="Level of an administrative unit (cấp hành chính).")
-class UnitLevel(Enum):
-    PROVINCE = strawberry.enum_value(
-        "PROVINCE", description="Province (tỉnh, thành phố trực thuộc trung ương)."
-    )
-    DISTRICT = strawberry.enum_value(
-        "DISTRICT", description="District level (huyện, thị xã, thành phố thuộc tỉnh)."
-    )
-    COMMUNE = strawberry.enum_value("COMMUNE", description="Commune level (xã, phường, thị trấn).")
-
-
-@strawberry.enum(description="Kind of council body (Thường trực or a Ban).")
-class CommitteeKind(Enum):
-    STANDING = strawberry.enum_value(
-        "STANDING", description="Standing committee (Thường trực HĐND)."
-    )
-    LEGAL = strawberry.enum_value("LEGAL", description="Legal Affairs Committee (Ban Pháp chế).")
-    ECONOMY_BUDGET = strawberry.enum_value(
-        "ECONOMY_BUDGET", description="Economy and Budget Committee (Ban Kinh tế - Ngân sách)."
-    )
-    CULTURE_SOCIAL = strawberry.enum_value(
-        "CULTURE_SOCIAL", description="Culture and Social Affairs Committee (Ban Văn hóa - Xã hội)."
-    )
-    ETHNIC = strawberry.enum_value("ETHNIC", description="Ethnic Affairs Committee (Ban Dân tộc).")
-
-
-@strawberry.enum(
-    description="What the council lets an account do; kept in the database, never in the token."
+graphql_enum(
+    UnitLevel,
+    "Level of an administrative unit (cấp hành chính).",
+    {
+        UnitLevel.PROVINCE: "Province (tỉnh, thành phố trực thuộc trung ương).",
+        UnitLevel.DISTRICT: "District level (huyện, thị xã, thành phố thuộc tỉnh).",
+        UnitLevel.COMMUNE: "Commune level (xã, phường, thị trấn).",
+    },
 )
-class Role(Enum):
-    CITIZEN = strawberry.enum_value("CITIZEN", description="Any signed-in account (công dân).")
-    DELEGATE = strawberry.enum_value(
-        "DELEGATE", description="An account linked to one delegate (đại biểu)."
-    )
-    STAFF = strawberry.enum_value("STAFF", description="The council office (Văn phòng HĐND).")
-    MONITOR = strawberry.enum_value(
-        "MONITOR",
-        description="The Legal Affairs Committee (Ban Pháp chế): reads everything, writes nothing.",
-    )
-    ADMIN = strawberry.enum_value("ADMIN", description="Administrators of the service.")
+
+
+graphql_enum(
+    CommitteeKind,
+    "Kind of council body (Thường trực or a Ban).",
+    {
+        CommitteeKind.STANDING: "Standing committee (Thường trực HĐND).",
+        CommitteeKind.LEGAL: "Legal Affairs Committee (Ban Pháp chế).",
+        CommitteeKind.ECONOMY_BUDGET: "Economy and Budget Committee (Ban Kinh tế - Ngân sách).",
+        CommitteeKind.CULTURE_SOCIAL: "Culture and Social Affairs Committee (Ban Văn hóa - Xã hội).",
+        CommitteeKind.ETHNIC: "Ethnic Affairs Committee (Ban Dân tộc).",
+    },
+)
+
+
+graphql_enum(
+    Role,
+    "What the council lets an account do; kept in the database, never in the token.",
+    {
+        Role.CITIZEN: "Any signed-in account (công dân).",
+        Role.DELEGATE: "An account linked to one delegate (đại biểu).",
+        Role.STAFF: "The council office (Văn phòng HĐND).",
+        Role.MONITOR: "The Legal Affairs Committee (Ban Pháp chế): reads everything, writes nothing.",
+        Role.ADMIN: "Administrators of the service.",
+    },
+)
 
 
 @strawberry.type(description="An administrative unit (đơn vị hành chính) with its official code.")

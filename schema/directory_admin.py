@@ -17,7 +17,6 @@ from db.viewer import Role
 from schema.context import LOCAL_ZONE, Info
 from schema.cost import most
 from schema.council import Delegate, DelegateGroup
-from schema.council import Role as RoleEnum
 from schema.errors import UserError
 from schema.refusals import db_id, forget, run_change
 
@@ -92,7 +91,7 @@ class DirectoryChange:
     action: str = strawberry.field(
         description="create, update, end (service ended) or leader (a group's leader set)."
     )
-    actor_role: RoleEnum | None = strawberry.field(description="The role of who made it.")
+    actor_role: Role | None = strawberry.field(description="The role of who made it.")
     fields: list[FieldChange] = strawberry.field(directives=most(20), description="What changed.")
 
     @classmethod
@@ -114,7 +113,7 @@ class DirectoryChange:
         return cls(
             at=row.at.astimezone(LOCAL_ZONE),
             action=row.action,
-            actor_role=RoleEnum(row.actor_role) if row.actor_role else None,
+            actor_role=Role(row.actor_role) if row.actor_role else None,
             fields=[
                 FieldChange(
                     field=FIELD_NAMES.get(name, name),

@@ -1,11 +1,11 @@
 """Errors of queries (GraphQL errors with `extensions.code`) and of mutations (`UserError`)."""
 
-from enum import Enum
-
 import strawberry
 from graphql import GraphQLError
 
+from db.refused import Refusal
 from db.viewer import Viewer
+from schema.core.enums import graphql_enum
 
 
 def bad_input(message: str, field: str | None = None) -> GraphQLError:
@@ -35,34 +35,27 @@ def refused(viewer: Viewer, message: str, sign_in: str | None = None) -> GraphQL
     return forbidden(message)
 
 
-@strawberry.enum(description="Why a mutation was refused.")
-class UserErrorCode(Enum):
-    INVALID_INPUT = strawberry.enum_value("INVALID_INPUT", description="An input value is invalid.")
-    NOT_FOUND = strawberry.enum_value(
-        "NOT_FOUND", description="The object does not exist (or is hidden from you)."
-    )
-    FORBIDDEN = strawberry.enum_value(
-        "FORBIDDEN",
-        description="You may not do this: your account's role does not allow it, or an "
+# The GraphQL name of db's Refusal: one enumeration, raised by db/ and answered in userErrors.
+UserErrorCode = Refusal
+
+graphql_enum(
+    Refusal,
+    "Why a mutation was refused.",
+    {
+        Refusal.INVALID_INPUT: "An input value is invalid.",
+        Refusal.NOT_FOUND: "The object does not exist (or is hidden from you).",
+        Refusal.FORBIDDEN: "You may not do this: your account's role does not allow it, or an "
         "integrator's key (public data only) was used.",
-    )
-    INVALID_TRANSITION = strawberry.enum_value(
-        "INVALID_TRANSITION", description="The object's current status does not allow this."
-    )
-    DUPLICATE = strawberry.enum_value("DUPLICATE", description="It exists already.")
-    RATE_LIMITED = strawberry.enum_value(
-        "RATE_LIMITED", description="Too many attempts; try later."
-    )
-    UNAUTHENTICATED = strawberry.enum_value(
-        "UNAUTHENTICATED",
-        description="Sign in first: the request carried no credentials and this needs an "
+        Refusal.INVALID_TRANSITION: "The object's current status does not allow this.",
+        Refusal.DUPLICATE: "It exists already.",
+        Refusal.RATE_LIMITED: "Too many attempts; try later.",
+        Refusal.UNAUTHENTICATED: "Sign in first: the request carried no credentials and this needs an "
         "account (the same code a query's error has in `extensions.code`).",
-    )
-    IDEMPOTENCY_CONFLICT = strawberry.enum_value(
-        "IDEMPOTENCY_CONFLICT",
-        description="The idempotency key was used, within 24 hours, for a request with a "
+        Refusal.IDEMPOTENCY_CONFLICT: "The idempotency key was used, within 24 hours, for a request with a "
         "different body; nothing was done. Use a new key for a new request.",
-    )
+    },
+    name="UserErrorCode",
+)
 
 
 @strawberry.type(description="Why a mutation was refused; a refused mutation changes nothing.")

@@ -65,7 +65,7 @@ def refusal(viewer: Viewer, *roles: Role) -> UserError | None:
     needs_account = sign_in_first(viewer)
     if needs_account is not None:
         code, message = needs_account
-        return user_error(UserErrorCode[code.value], message)
+        return user_error(code, message)
     return user_error(UserErrorCode.FORBIDDEN, "Bạn không có quyền thực hiện thao tác này.")
 
 

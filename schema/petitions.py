@@ -4,7 +4,6 @@ and db.petition_access."""
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -12,14 +11,16 @@ import strawberry
 from db import petitions as db_petitions
 from db.clock import local
 from db.engine import transaction, vacuum
+from db.enums.accounts import Role
+from db.enums.petitions import PetitionCategory, PetitionStatus, Visibility
 from db.petition_access import can_view, may_see_submitter
 from db.petition_fields import Deadlines, is_overdue, support_count
 from db.tables import Petition as PetitionRow
 from db.tables import PetitionEvent as EventRow
-from db.viewer import Role as AccountRole
 from schema.context import Info
+from schema.core.enums import graphql_enum
 from schema.cost import SEARCH_WEIGHT, most, paged, weighing
-from schema.council import AdministrativeUnit, Delegate, DelegateGroup, Role
+from schema.council import AdministrativeUnit, Delegate, DelegateGroup
 from schema.errors import UserError, UserErrorCode, bad_input, user_error
 from schema.node import register_node
 from schema.permissions import IsSignedIn, has_role
@@ -47,65 +48,46 @@ def deadlines(info: Info) -> Deadlines:
 # ---- enums -------------------------------------------------------------------------------------
 
 
-@strawberry.enum(description="Where a petition stands in its workflow (trạng thái kiến nghị).")
-class PetitionStatus(Enum):
-    SUBMITTED = strawberry.enum_value(
-        "SUBMITTED", description="Sent by the citizen, not yet acknowledged (đã gửi)."
-    )
-    ACKNOWLEDGED = strawberry.enum_value(
-        "ACKNOWLEDGED", description="Acknowledged by the delegate or group (đã tiếp nhận)."
-    )
-    FORWARDED = strawberry.enum_value(
-        "FORWARDED",
-        description="Forwarded to the competent agency (đã chuyển cơ quan có thẩm quyền).",
-    )
-    ANSWERED = strawberry.enum_value(
-        "ANSWERED", description="Answered; the citizen may close it (đã trả lời)."
-    )
-    CLOSED = strawberry.enum_value(
-        "CLOSED", description="Closed by the citizen after the answer (đã đóng)."
-    )
-    REJECTED = strawberry.enum_value(
-        "REJECTED", description="Refused, with a reason (không tiếp nhận)."
-    )
+graphql_enum(
+    PetitionStatus,
+    "Where a petition stands in its workflow (trạng thái kiến nghị).",
+    {
+        PetitionStatus.SUBMITTED: "Sent by the citizen, not yet acknowledged (đã gửi).",
+        PetitionStatus.ACKNOWLEDGED: "Acknowledged by the delegate or group (đã tiếp nhận).",
+        PetitionStatus.FORWARDED: "Forwarded to the competent agency (đã chuyển cơ quan có thẩm quyền).",
+        PetitionStatus.ANSWERED: "Answered; the citizen may close it (đã trả lời).",
+        PetitionStatus.CLOSED: "Closed by the citizen after the answer (đã đóng).",
+        PetitionStatus.REJECTED: "Refused, with a reason (không tiếp nhận).",
+    },
+)
 
 
-@strawberry.enum(description="Field of a petition (lĩnh vực).")
-class PetitionCategory(Enum):
-    LAND_HOUSING = strawberry.enum_value(
-        "LAND_HOUSING", description="Land and housing (đất đai, nhà ở)."
-    )
-    INFRASTRUCTURE_TRANSPORT = strawberry.enum_value(
-        "INFRASTRUCTURE_TRANSPORT",
-        description="Infrastructure and transport (hạ tầng, giao thông).",
-    )
-    ENVIRONMENT = strawberry.enum_value("ENVIRONMENT", description="Environment (môi trường).")
-    HEALTH = strawberry.enum_value("HEALTH", description="Health (y tế).")
-    EDUCATION = strawberry.enum_value("EDUCATION", description="Education (giáo dục).")
-    SOCIAL_WELFARE = strawberry.enum_value(
-        "SOCIAL_WELFARE", description="Social welfare (an sinh xã hội)."
-    )
-    AGRICULTURE = strawberry.enum_value(
-        "AGRICULTURE", description="Agriculture (nông nghiệp, thủy lợi)."
-    )
-    SECURITY_ORDER = strawberry.enum_value(
-        "SECURITY_ORDER", description="Security and public order (an ninh, trật tự)."
-    )
-    ADMINISTRATIVE_PROCEDURE = strawberry.enum_value(
-        "ADMINISTRATIVE_PROCEDURE", description="Administrative procedures (thủ tục hành chính)."
-    )
-    OTHER = strawberry.enum_value("OTHER", description="Anything else (lĩnh vực khác).")
+graphql_enum(
+    PetitionCategory,
+    "Field of a petition (lĩnh vực).",
+    {
+        PetitionCategory.LAND_HOUSING: "Land and housing (đất đai, nhà ở).",
+        PetitionCategory.INFRASTRUCTURE_TRANSPORT: "Infrastructure and transport (hạ tầng, giao thông).",
+        PetitionCategory.ENVIRONMENT: "Environment (môi trường).",
+        PetitionCategory.HEALTH: "Health (y tế).",
+        PetitionCategory.EDUCATION: "Education (giáo dục).",
+        PetitionCategory.SOCIAL_WELFARE: "Social welfare (an sinh xã hội).",
+        PetitionCategory.AGRICULTURE: "Agriculture (nông nghiệp, thủy lợi).",
+        PetitionCategory.SECURITY_ORDER: "Security and public order (an ninh, trật tự).",
+        PetitionCategory.ADMINISTRATIVE_PROCEDURE: "Administrative procedures (thủ tục hành chính).",
+        PetitionCategory.OTHER: "Anything else (lĩnh vực khác).",
+    },
+)
 
 
-@strawberry.enum(description="Who may read a petition (chế độ hiển thị).")
-class Visibility(Enum):
-    PUBLIC = strawberry.enum_value(
-        "PUBLIC", description="Everyone may read it and support it (công khai)."
-    )
-    PRIVATE = strawberry.enum_value(
-        "PRIVATE",
-        description="Only the submitter, the addressed delegate and group, STAFF, MONITOR and ADMIN (riêng tư).",
-    )
+graphql_enum(
+    Visibility,
+    "Who may read a petition (chế độ hiển thị).",
+    {
+        Visibility.PUBLIC: "Everyone may read it and support it (công khai).",
+        Visibility.PRIVATE: "Only the submitter, the addressed delegate and group, STAFF, MONITOR and ADMIN (riêng tư).",
+    },
+)
 
 
 # ---- types -------------------------------------------------------------------------------------
@@ -409,7 +391,7 @@ class EraseMyDataPayload:
 
 
 def _user_errors(refused: db_petitions.PetitionRefused) -> list[UserError]:
-    return [user_error(UserErrorCode[p.code.value], p.message, *p.field) for p in refused.problems]
+    return [user_error(p.code, p.message, *p.field) for p in refused.problems]
 
 
 def _petition_pk(value: strawberry.ID) -> int | None:
@@ -549,7 +531,7 @@ class PetitionsQuery:
         directives=paged(),
         description="Petitions to handle (hộp thư kiến nghị), newest first: for a DELEGATE those "
         "addressed to them or their group; for STAFF all.",
-        permission_classes=[has_role(AccountRole.DELEGATE, AccountRole.STAFF)],
+        permission_classes=[has_role(Role.DELEGATE, Role.STAFF)],
     )
     async def inbox(
         self,

@@ -11,7 +11,7 @@ from db.engine import transaction
 from db.refused import Refusal, Refused
 from db.viewer import Role
 from schema.context import Info
-from schema.errors import UserError, UserErrorCode, user_error
+from schema.errors import UserError, user_error
 from schema.permissions import refusal
 from schema.relay import parse_global_id
 
@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 
 def as_user_error(exc: Refused) -> UserError:
-    return user_error(UserErrorCode[exc.code.value], exc.message, *exc.field)
+    return user_error(exc.code, exc.message, *exc.field)
 
 
 def db_id(value: str, type_name: str, *field: str) -> int:

@@ -15,6 +15,8 @@ from db import sessions as db_sessions
 from db.clock import local
 from db.compliance import COMPLIANCE_READERS, sees_excuse_reason
 from db.contributions import MAX_PETITIONS
+from db.enums.council import SessionKind, SessionStatus
+from db.enums.sessions import ComplianceStatus, ContributionKind, Venue
 from db.petition_access import can_view
 from db.refused import UNSET as DB_UNSET
 from db.sessions import MAX_AGENDA
@@ -23,6 +25,7 @@ from db.tables import Contribution as ContributionRow
 from db.tables import CouncilSession as SessionRow
 from db.viewer import Role
 from schema.context import Info
+from schema.core.enums import graphql_enum
 from schema.cost import most, paged
 from schema.council import Delegate, DelegateGroup
 from schema.errors import UserError, refused
@@ -42,45 +45,57 @@ def _local(value: datetime | None) -> datetime | None:
     return local(value) if value is not None else None
 
 
-@strawberry.enum(description="Kind of council session.")
-class SessionKind(Enum):
-    REGULAR = strawberry.enum_value("REGULAR", description="Regular session (kỳ họp thường lệ).")
-    SPECIAL = strawberry.enum_value("SPECIAL", description="Special session (kỳ họp bất thường).")
-    THEMATIC = strawberry.enum_value("THEMATIC", description="Thematic session (kỳ họp chuyên đề).")
-
-
-@strawberry.enum(description="Where a session stands; the council office moves it along.")
-class SessionStatus(Enum):
-    UPCOMING = strawberry.enum_value("UPCOMING", description="Not yet opened (sắp diễn ra).")
-    IN_PROGRESS = strawberry.enum_value("IN_PROGRESS", description="Meeting now (đang diễn ra).")
-    CLOSED = strawberry.enum_value("CLOSED", description="Closed (đã bế mạc).")
-
-
-@strawberry.enum(description="What kind of contribution a delegate made.")
-class ContributionKind(Enum):
-    DISCUSSION = strawberry.enum_value(
-        "DISCUSSION", description="A discussion contribution (ý kiến thảo luận)."
-    )
-    QUESTION = strawberry.enum_value(
-        "QUESTION", description="A question put to an official (chất vấn); names its addressee."
-    )
-
-
-@strawberry.enum(description="Where a contribution was made.")
-class Venue(Enum):
-    GROUP = strawberry.enum_value("GROUP", description="In group discussion (thảo luận tổ).")
-    PLENARY = strawberry.enum_value("PLENARY", description="In the plenary hall (hội trường).")
-
-
-@strawberry.enum(
-    description="A delegate's standing at a session: a status, never a rank (trạng thái)."
+graphql_enum(
+    SessionKind,
+    "Kind of council session.",
+    {
+        SessionKind.REGULAR: "Regular session (kỳ họp thường lệ).",
+        SessionKind.SPECIAL: "Special session (kỳ họp bất thường).",
+        SessionKind.THEMATIC: "Thematic session (kỳ họp chuyên đề).",
+    },
 )
-class ComplianceStatus(Enum):
-    MET = strawberry.enum_value("MET", description="Quota met (đạt).")
-    NOT_YET = strawberry.enum_value("NOT_YET", description="Quota not (yet) met (chưa đạt).")
-    EXCUSED = strawberry.enum_value(
-        "EXCUSED", description="Excused by the council office (vắng có lý do); not counted."
-    )
+
+
+graphql_enum(
+    SessionStatus,
+    "Where a session stands; the council office moves it along.",
+    {
+        SessionStatus.UPCOMING: "Not yet opened (sắp diễn ra).",
+        SessionStatus.IN_PROGRESS: "Meeting now (đang diễn ra).",
+        SessionStatus.CLOSED: "Closed (đã bế mạc).",
+    },
+)
+
+
+graphql_enum(
+    ContributionKind,
+    "What kind of contribution a delegate made.",
+    {
+        ContributionKind.DISCUSSION: "A discussion contribution (ý kiến thảo luận).",
+        ContributionKind.QUESTION: "A question put to an official (chất vấn); names its addressee.",
+    },
+)
+
+
+graphql_enum(
+    Venue,
+    "Where a contribution was made.",
+    {
+        Venue.GROUP: "In group discussion (thảo luận tổ).",
+        Venue.PLENARY: "In the plenary hall (hội trường).",
+    },
+)
+
+
+graphql_enum(
+    ComplianceStatus,
+    "A delegate's standing at a session: a status, never a rank (trạng thái).",
+    {
+        ComplianceStatus.MET: "Quota met (đạt).",
+        ComplianceStatus.NOT_YET: "Quota not (yet) met (chưa đạt).",
+        ComplianceStatus.EXCUSED: "Excused by the council office (vắng có lý do); not counted.",
+    },
+)
 
 
 @strawberry.type(description="An item of a session's agenda (nội dung chương trình kỳ họp).")

@@ -5,7 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from db.tables.base import NOW, timestamptz, utcnow
+from db.enums.accounts import Role
+from db.tables.base import NOW, one_of, timestamptz, utcnow
 
 
 class Account(SQLModel, table=True):
@@ -13,9 +14,7 @@ class Account(SQLModel, table=True):
 
     __tablename__ = "account"
     __table_args__ = (
-        sa.CheckConstraint(
-            "role IN ('CITIZEN', 'DELEGATE', 'STAFF', 'MONITOR', 'ADMIN')", name="ck_account_role"
-        ),
+        one_of("role", Role, name="ck_account_role"),
         sa.CheckConstraint(
             "(role = 'DELEGATE') = (delegate_id IS NOT NULL)", name="ck_account_delegate"
         ),

@@ -1,6 +1,7 @@
 """Column helpers shared by the table modules."""
 
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import TextClause
@@ -26,3 +27,10 @@ def table_of(model: type[SQLModel]) -> sa.Table:
     table = model.__table__  # type: ignore[attr-defined]
     assert isinstance(table, sa.Table)
     return table
+
+
+def one_of(column: str, values: type[StrEnum], *, name: str) -> sa.CheckConstraint:
+    """`column IN (...)` over every value of `values`: the enumeration is the one source of
+    the values (tests/db/test_enums.py checks the migrated database agrees)."""
+    listed = ", ".join(repr(str(v)) for v in values)
+    return sa.CheckConstraint(f"{column} IN ({listed})", name=name)

@@ -6,7 +6,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from db.tables.base import NOW, timestamptz, utcnow
+from db.enums.council import CommitteeKind, SessionKind, SessionStatus, UnitLevel
+from db.tables.base import NOW, one_of, timestamptz, utcnow
 
 
 class AdministrativeUnit(SQLModel, table=True):
@@ -14,7 +15,7 @@ class AdministrativeUnit(SQLModel, table=True):
 
     __tablename__ = "administrative_unit"
     __table_args__ = (
-        sa.CheckConstraint("level IN ('PROVINCE', 'DISTRICT', 'COMMUNE')", name="ck_unit_level"),
+        one_of("level", UnitLevel, name="ck_unit_level"),
         sa.Index("ix_unit_parent", "parent_code"),
     )
 
@@ -99,12 +100,7 @@ class Committee(SQLModel, table=True):
     """The standing committee (Thường trực) or one of the council's committees (Ban)."""
 
     __tablename__ = "committee"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "kind IN ('STANDING', 'LEGAL', 'ECONOMY_BUDGET', 'CULTURE_SOCIAL', 'ETHNIC')",
-            name="ck_committee_kind",
-        ),
-    )
+    __table_args__ = (one_of("kind", CommitteeKind, name="ck_committee_kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
@@ -174,10 +170,8 @@ class CouncilSession(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("term_id", "number", name="uq_session_number"),
         sa.CheckConstraint("ends_on >= starts_on", name="ck_session_dates"),
-        sa.CheckConstraint("kind IN ('REGULAR', 'SPECIAL', 'THEMATIC')", name="ck_session_kind"),
-        sa.CheckConstraint(
-            "status IN ('UPCOMING', 'IN_PROGRESS', 'CLOSED')", name="ck_session_status"
-        ),
+        one_of("kind", SessionKind, name="ck_session_kind"),
+        one_of("status", SessionStatus, name="ck_session_status"),
         sa.CheckConstraint(
             "required_discussions >= 0 AND required_questions >= 0", name="ck_session_quota"
         ),

@@ -5,26 +5,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from db.tables.base import NOW, timestamptz, utcnow
-
-PETITION_STATUSES = ("SUBMITTED", "ACKNOWLEDGED", "FORWARDED", "ANSWERED", "CLOSED", "REJECTED")
-OPEN_STATUSES = ("SUBMITTED", "ACKNOWLEDGED", "FORWARDED", "ANSWERED")
-PETITION_CATEGORIES = (
-    "LAND_HOUSING",
-    "INFRASTRUCTURE_TRANSPORT",
-    "ENVIRONMENT",
-    "HEALTH",
-    "EDUCATION",
-    "SOCIAL_WELFARE",
-    "AGRICULTURE",
-    "SECURITY_ORDER",
-    "ADMINISTRATIVE_PROCEDURE",
-    "OTHER",
-)
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+from db.enums.accounts import Role
+from db.enums.petitions import PetitionCategory, PetitionStatus, Visibility
+from db.tables.base import NOW, one_of, timestamptz, utcnow
 
 
 class Petition(SQLModel, table=True):
@@ -32,9 +15,9 @@ class Petition(SQLModel, table=True):
 
     __tablename__ = "petition"
     __table_args__ = (
-        sa.CheckConstraint(_in("status", PETITION_STATUSES), name="ck_petition_status"),
-        sa.CheckConstraint(_in("category", PETITION_CATEGORIES), name="ck_petition_category"),
-        sa.CheckConstraint("visibility IN ('PUBLIC', 'PRIVATE')", name="ck_petition_visibility"),
+        one_of("status", PetitionStatus, name="ck_petition_status"),
+        one_of("category", PetitionCategory, name="ck_petition_category"),
+        one_of("visibility", Visibility, name="ck_petition_visibility"),
         sa.CheckConstraint("support_count >= 0", name="ck_petition_support_count"),
         # Keyset pages of the main lists: newest first, by each filter that matters.
         sa.Index("ix_petition_submitted", "submitted_at", "id"),
@@ -101,11 +84,8 @@ class PetitionEvent(SQLModel, table=True):
 
     __tablename__ = "petition_event"
     __table_args__ = (
-        sa.CheckConstraint(_in("status", PETITION_STATUSES), name="ck_petition_event_status"),
-        sa.CheckConstraint(
-            "actor_role IN ('CITIZEN', 'DELEGATE', 'STAFF', 'MONITOR', 'ADMIN')",
-            name="ck_petition_event_role",
-        ),
+        one_of("status", PetitionStatus, name="ck_petition_event_status"),
+        one_of("actor_role", Role, name="ck_petition_event_role"),
         sa.Index("ix_petition_event_petition", "petition_id", "at", "id"),
     )
 

@@ -8,10 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from db.tables.base import NOW, timestamptz, utcnow
-
-CONTRIBUTION_KINDS = ("DISCUSSION", "QUESTION")
-VENUES = ("GROUP", "PLENARY")
+from db.enums.council import DirectoryEntity
+from db.enums.sessions import ContributionKind, Venue
+from db.tables.base import NOW, one_of, timestamptz, utcnow
 
 
 class AgendaItem(SQLModel, table=True):
@@ -38,8 +37,8 @@ class Contribution(SQLModel, table=True):
 
     __tablename__ = "contribution"
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('DISCUSSION', 'QUESTION')", name="ck_contribution_kind"),
-        sa.CheckConstraint("venue IN ('GROUP', 'PLENARY')", name="ck_contribution_venue"),
+        one_of("kind", ContributionKind, name="ck_contribution_kind"),
+        one_of("venue", Venue, name="ck_contribution_venue"),
         # The council's rule, held by the database too: a question names who is questioned.
         sa.CheckConstraint(
             "kind <> 'QUESTION' OR addressee IS NOT NULL", name="ck_contribution_addressee"
@@ -100,9 +99,7 @@ class DirectoryChange(SQLModel, table=True):
 
     __tablename__ = "directory_change"
     __table_args__ = (
-        sa.CheckConstraint(
-            "entity_type IN ('Delegate', 'DelegateGroup')", name="ck_directory_change_entity"
-        ),
+        one_of("entity_type", DirectoryEntity, name="ck_directory_change_entity"),
         sa.Index("ix_directory_change_entity", "entity_type", "entity_id", "at", "id"),
     )
 

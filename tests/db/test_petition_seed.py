@@ -4,8 +4,8 @@ import sqlalchemy as sa
 
 from db import clock
 from db.engine import Sessionmaker, transaction
+from db.enums.petitions import PetitionStatus
 from db.petition_seed import seed_demo_petitions
-from db.tables.petitions import PETITION_STATUSES
 
 
 async def test_demo_petitions_in_every_status_with_consistent_timelines(
@@ -13,14 +13,14 @@ async def test_demo_petitions_in_every_status_with_consistent_timelines(
 ) -> None:
     async with transaction(sessionmaker) as session:
         made = await seed_demo_petitions(session, per_status=8)
-    assert made == 8 * len(PETITION_STATUSES) + len(PETITION_STATUSES)
+    assert made == 8 * len(PetitionStatus) + len(PetitionStatus)
     async with sessionmaker() as session:
         per_status = dict(
             (
                 await session.execute(sa.text("SELECT status, count(*) FROM petition GROUP BY 1"))
             ).all()
         )
-        assert per_status == {s: 9 for s in PETITION_STATUSES}
+        assert per_status == {s: 9 for s in PetitionStatus}
         # Each petition's last event is its status; supports match the count; nothing in the future.
         broken = (
             await session.execute(
@@ -46,4 +46,4 @@ async def test_demo_petitions_in_every_status_with_consistent_timelines(
                 )
             )
         ).scalar_one()
-        assert own == len(PETITION_STATUSES)
+        assert own == len(PetitionStatus)
