@@ -302,7 +302,7 @@ def grant(
     from db.accounts import grant_role
     from db.audit import audit
     from db.viewer import ANONYMOUS, Role
-    from schema.relay import parse_global_id
+    from schema.relay import pk_of
 
     try:
         wanted = Role(role.upper())
@@ -312,10 +312,9 @@ def grant(
         ) from exc
     delegate_id: int | None = None
     if delegate is not None:
-        parsed = parse_global_id(delegate)
-        if parsed is None or parsed[0] != "Delegate":
+        delegate_id = pk_of(delegate, "Delegate")
+        if delegate_id is None:
             raise fail(f"«{delegate}» không phải mã đại biểu (Delegate.id) hợp lệ.")
-        delegate_id = parsed[1]
 
     async def work(url: str) -> None:
         engine = make_engine(url, pool_size=1)

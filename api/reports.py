@@ -30,7 +30,7 @@ from db.storable import unstorable_at
 from db.viewer import Role, ViewerKind
 from schema.deadlines import DEADLINE_MESSAGE
 from schema.limits import is_timeout
-from schema.relay import parse_global_id
+from schema.relay import pk_of
 
 log = logging.getLogger("hdnd.reports")
 READERS = (Role.MONITOR, Role.STAFF, Role.ADMIN)
@@ -116,14 +116,14 @@ async def _compliance_csv(request: Request) -> Response:
         return _problem(401, "Cần đăng nhập để tải báo cáo.", **{"WWW-Authenticate": "Bearer"})
     if not viewer.has_role(*READERS):
         return _problem(403, "Chỉ Ban Pháp chế, Văn phòng HĐND và quản trị tải được báo cáo này.")
-    parsed = parse_global_id(request.path_params["id"])
-    if parsed is None or parsed[0] != "Session":
+    session_pk = pk_of(request.path_params["id"], "Session")
+    if session_pk is None:
         return _problem(404, "Không tìm thấy kỳ họp.")
     async with sessionmaker() as session:
-        found = (await sessions_by_ids(session, [parsed[1]])).get(parsed[1])
+        found = (await sessions_by_ids(session, [session_pk])).get(session_pk)
         if found is None:
             return _problem(404, "Không tìm thấy kỳ họp.")
-        standing = await session_compliance(session, parsed[1])
+        standing = await session_compliance(session, session_pk)
         groups = await groups_by_ids(session, [g for g, _ in standing.groups])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

@@ -45,8 +45,9 @@ from schema.relay import (
     decode_cursor,
     from_global_id,
     make_connection,
+    not_an_id,
     page_size,
-    parse_global_id,
+    pk_of,
     to_global_id,
 )
 
@@ -244,12 +245,10 @@ async def group_posts(
 
 
 def _pk(value: str, type_name: str, field: str) -> int:
-    parsed = parse_global_id(value)
-    if parsed is None or parsed[0] != type_name:
-        raise ChannelRuleError(
-            "INVALID_INPUT", f"«{value}» không phải là mã {type_name} hợp lệ.", field
-        )
-    return parsed[1]
+    pk = pk_of(value, type_name)
+    if pk is None:
+        raise ChannelRuleError("INVALID_INPUT", not_an_id(value, type_name), field)
+    return pk
 
 
 def _refused(exc: ChannelRuleError) -> list[UserError]:

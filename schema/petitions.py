@@ -32,7 +32,7 @@ from schema.relay import (
     make_connection,
     optional_global_id,
     page_size,
-    parse_global_id,
+    pk_of,
     to_global_id,
 )
 
@@ -395,8 +395,7 @@ def _user_errors(refused: db_petitions.PetitionRefused) -> list[UserError]:
 
 
 def _petition_pk(value: strawberry.ID) -> int | None:
-    parsed = parse_global_id(value)
-    return parsed[1] if parsed is not None and parsed[0] == "Petition" else None
+    return pk_of(value, "Petition")
 
 
 BAD_ID = "Mã kiến nghị không hợp lệ."
@@ -687,8 +686,8 @@ class PetitionsMutation:
     ) -> SubmitPetitionPayload:
         delegate_pk: int | None = None
         if input.delegate_id is not None:
-            parsed = parse_global_id(input.delegate_id)
-            if parsed is None or parsed[0] != "Delegate":
+            delegate_pk = pk_of(input.delegate_id, "Delegate")
+            if delegate_pk is None:
                 error = user_error(
                     UserErrorCode.INVALID_INPUT,
                     "Mã đại biểu không hợp lệ.",
@@ -698,7 +697,6 @@ class PetitionsMutation:
                 return SubmitPetitionPayload(
                     petition=None, idempotent_replay=False, user_errors=[error]
                 )
-            delegate_pk = parsed[1]
         data = db_petitions.SubmitInput(
             title=input.title,
             content=input.content,

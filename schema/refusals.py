@@ -13,7 +13,7 @@ from db.viewer import Role
 from schema.context import Info
 from schema.errors import UserError, user_error
 from schema.permissions import refusal
-from schema.relay import parse_global_id
+from schema.relay import not_an_id, pk_of
 
 T = TypeVar("T")
 
@@ -24,12 +24,10 @@ def as_user_error(exc: Refused) -> UserError:
 
 def db_id(value: str, type_name: str, *field: str) -> int:
     """The database id in a global id of `type_name`; a refusal naming the field otherwise."""
-    parsed = parse_global_id(value)
-    if parsed is None or parsed[0] != type_name:
-        raise Refused(
-            Refusal.INVALID_INPUT, f"«{value}» không phải là mã {type_name} hợp lệ.", *field
-        )
-    return parsed[1]
+    pk = pk_of(value, type_name)
+    if pk is None:
+        raise Refused(Refusal.INVALID_INPUT, not_an_id(value, type_name), *field)
+    return pk
 
 
 async def run_change(

@@ -52,12 +52,25 @@ def parse_global_id(value: str) -> tuple[str, int] | None:
     return (type_name, number) if number <= MAX_DATABASE_ID else None
 
 
+def pk_of(value: str, type_name: str) -> int | None:
+    """The database id inside a global id of `type_name`; None for anything else (not one of
+    ours, out of range, or another type's). Every caller decodes ids of a known type here and
+    words its own refusal (`not_an_id` for the common one)."""
+    parsed = parse_global_id(value)
+    return parsed[1] if parsed is not None and parsed[0] == type_name else None
+
+
+def not_an_id(value: str, type_name: str) -> str:
+    """The message for a value that is not a global id of `type_name`."""
+    return f"«{value}» không phải là mã {type_name} hợp lệ."
+
+
 def from_global_id(value: str, type_name: str, field: str = "id") -> int:
     """The database id inside a global id of `type_name`; a clear input error otherwise."""
-    parsed = parse_global_id(value)
-    if parsed is None or parsed[0] != type_name:
-        raise bad_input(f"«{value}» không phải là mã {type_name} hợp lệ.", field)
-    return parsed[1]
+    pk = pk_of(value, type_name)
+    if pk is None:
+        raise bad_input(not_an_id(value, type_name), field)
+    return pk
 
 
 def optional_global_id(value: str | None, type_name: str, field: str) -> int | None:

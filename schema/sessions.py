@@ -28,13 +28,21 @@ from schema.context import Info
 from schema.core.enums import graphql_enum
 from schema.cost import most, paged
 from schema.council import Delegate, DelegateGroup
-from schema.errors import UserError, refused
+from schema.errors import UserError, bad_input, refused
 from schema.node import register_node
 from schema.permissions import has_role
 from schema.petition_loaders import petition_loaders
 from schema.petitions import Petition
 from schema.refusals import db_id, run_change
-from schema.relay import Connection, Node, decode_cursor, make_connection, page_size, to_global_id
+from schema.relay import (
+    Connection,
+    Node,
+    decode_cursor,
+    from_global_id,
+    make_connection,
+    page_size,
+    to_global_id,
+)
 
 OFFICE = (Role.STAFF, Role.ADMIN)
 CONTRIBUTORS = (Role.DELEGATE, Role.STAFF, Role.ADMIN)
@@ -414,8 +422,6 @@ async def contribution_connection(
     """A page of a session's or a delegate's contributions, through the batching loaders."""
     limit = page_size(first)
     key = decode_cursor(after, (datetime, int))
-    from schema.relay import from_global_id
-
     session_pk = from_global_id(session_id, "Session", "sessionId") if session_id else None
     loaders = info.context.loaders.sessions
     request = db_contributions.PageRequest(by, owner_id, session_pk, limit, key)
@@ -522,9 +528,6 @@ class SessionsQuery:
             strawberry.ID, strawberry.argument(description="The session (`Session.id`).")
         ],
     ) -> SessionCompliance | None:
-        from schema.errors import bad_input
-        from schema.relay import from_global_id
-
         pk = from_global_id(session_id, "Session", "sessionId")
         if await info.context.loaders.session_by_id.load(pk) is None:
             raise bad_input("Không tìm thấy kỳ họp.", "sessionId")
