@@ -895,11 +895,6 @@ async def events_by_petition_ids(
     return result
 
 
-async def event_by_id(session: AsyncSession, event_id: int) -> PetitionEvent | None:
-    """One timeline event (the `petitionEvents` subscription receives ids)."""
-    return await session.get(PetitionEvent, event_id)
-
-
 async def supported_petition_ids(
     session: AsyncSession, viewer: Viewer, ids: Sequence[int]
 ) -> set[int]:

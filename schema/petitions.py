@@ -596,7 +596,8 @@ class PetitionsQuery:
 
     @strawberry.field(
         description="Everything held about you (dữ liệu cá nhân), for export under the Personal "
-        "Data Protection Law; null when anonymous or an integrator. Reading it is audited.",
+        "Data Protection Law; null when anonymous or an integrator. Reading it is not written "
+        "to the audit log (erasing it with `eraseMyData` is).",
         metadata={"restricted": "signed-in accounts, each only their own"},
     )
     async def my_data(self, info: Info) -> MyData | None:
