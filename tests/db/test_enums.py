@@ -6,9 +6,9 @@ from enum import StrEnum
 
 import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
 from strawberry.types.enum import StrawberryEnumDefinition
 
+from api.seeding import plain_url
 from db.enums.accounts import Role
 from db.enums.council import (
     CommitteeKind,
@@ -57,14 +57,8 @@ GRAPHQL: dict[str, type[StrEnum]] = {
 
 
 async def _check_definitions(url: str) -> dict[str, str]:
-    parsed = make_url(url)
-    conn = await asyncpg.connect(
-        user=parsed.username or "postgres",
-        password=parsed.password,
-        host=parsed.host or "127.0.0.1",
-        port=parsed.port or 5432,
-        database=parsed.database,
-    )
+    # plain_url keeps a unix socket (`?host=`): the embedded server listens on no TCP port.
+    conn = await asyncpg.connect(plain_url(url))
     try:
         rows = await conn.fetch(
             "SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint"
