@@ -1,6 +1,7 @@
 """The Starlette application: GraphQL over HTTP and WebSocket, health, readiness, metrics."""
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -44,6 +45,7 @@ from api.ratelimit import RATE_LIMIT_HEADERS, RateLimiter, make_storage
 from api.reports import report_routes
 from api.settings import Settings, get_settings
 from api.websocket import KeepAliveTransportWSHandler, TextWebSocketAdapter
+from api.worker import running_worker
 from db.availability import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
 from db.engine import Sessionmaker, gated, make_engine, make_reader, make_sessionmaker
 from db.listener import EventHub, listening_connections, open_subscriptions
@@ -448,8 +450,11 @@ def _graphiql_assets(settings: Settings) -> list[BaseRoute]:
     return [Mount(graphiql.STATIC_PATH, app=graphiql.static_files(), name="graphiql")]
 
 
-def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> Starlette:
-    """The application; its engine is made in the lifespan and disposed there."""
+def create_app(
+    settings: Settings | None = None, *, database_url: str | None = None, worker: bool = False
+) -> Starlette:
+    """The application; its engine is made in the lifespan and disposed there. With `worker`,
+    the notification worker (api.worker) runs in the lifespan too (`hdnd serve`)."""
     settings = settings or get_settings()
     url = database_url or settings.database_url
     if url is None:
@@ -467,7 +472,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         app.state.events = EventHub(url)
         await app.state.events.start()
         try:
-            yield
+            async with contextlib.AsyncExitStack() as stack:
+                if worker:
+                    await stack.enter_async_context(
+                        running_worker(app.state.sessionmaker, settings)
+                    )
+                yield
         finally:
             await app.state.events.stop()
             await engine.dispose()

@@ -183,7 +183,7 @@ def serve(
         tokens = run_db(url, lambda u: demo_tokens(u, settings)) if embedded or demo else {}
         print_welcome(host, port, settings, embedded=embedded, seeded=seeded, tokens=tokens)
         uvicorn.run(
-            create_app(settings, database_url=url),
+            create_app(settings, database_url=url, worker=settings.serve_worker),
             host=host,
             port=port,
             log_level=settings.log_level.lower(),
@@ -203,6 +203,45 @@ def proxy_options(environ: Mapping[str, str]) -> dict[str, Any]:
     if not allowed:
         return {"proxy_headers": False}
     return {"proxy_headers": True, "forwarded_allow_ips": allowed}
+
+
+@app.command()
+def worker() -> None:
+    """Deliver notifications (push, Zalo) from the outbox until stopped (Ctrl+C, SIGTERM)."""
+    from api.worker import OutboxWorker
+
+    settings = get_settings()
+
+    async def work(url: str) -> None:
+        import signal
+
+        engine = make_engine(url, pool_size=2, statement_timeout=settings.statement_timeout)
+        runner = OutboxWorker(make_sessionmaker(engine), settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await runner.run(stop)
+        finally:
+            await runner.aclose()
+            await engine.dispose()
+
+    channels = [
+        name
+        for name, on in (
+            ("push", settings.push_url and settings.push_secret),
+            ("Zalo", settings.zalo_access_token),
+        )
+        if on
+    ]
+    typer.echo(
+        "Đang gửi thông báo qua: "
+        + (", ".join(channels) if channels else "chưa cấu hình kênh nào (thông báo được bỏ qua)")
+    )
+    with Database(settings) as url:
+        run_db(url, _migrate)
+        run_db(url, work)
 
 
 @app.command()
@@ -293,13 +332,20 @@ def token(
 @app.command()
 def grant(
     sub: Annotated[str, typer.Argument(help="The account's subject (`sub`).")],
-    role: Annotated[str, typer.Argument(help="CITIZEN, DELEGATE, STAFF, MONITOR or ADMIN.")],
+    role: Annotated[
+        str, typer.Argument(help="CITIZEN, DELEGATE, STAFF, MONITOR, ADMIN or AGENCY.")
+    ],
     delegate: Annotated[
         str | None, typer.Option(help="The delegate's GraphQL id (role DELEGATE).")
+    ] = None,
+    agency: Annotated[
+        str | None,
+        typer.Option(help="The agency's code in agencies.csv, e.g. SO-XAYDUNG (role AGENCY)."),
     ] = None,
 ) -> None:
     """Give an account a role."""
     from db.accounts import grant_role
+    from db.agencies.reads import agency_by_code
     from db.audit import audit
     from db.viewer import ANONYMOUS, Role
     from schema.relay import pk_of
@@ -308,7 +354,8 @@ def grant(
         wanted = Role(role.upper())
     except ValueError as exc:
         raise fail(
-            f"Vai trò «{role}» không hợp lệ; chọn CITIZEN, DELEGATE, STAFF, MONITOR hoặc ADMIN."
+            f"Vai trò «{role}» không hợp lệ; chọn CITIZEN, DELEGATE, STAFF, MONITOR, ADMIN "
+            "hoặc AGENCY."
         ) from exc
     delegate_id: int | None = None
     if delegate is not None:
@@ -320,7 +367,13 @@ def grant(
         engine = make_engine(url, pool_size=1)
         try:
             async with transaction(make_sessionmaker(engine)) as session:
-                account = await grant_role(session, sub, wanted, delegate_id)
+                agency_id = None
+                if agency is not None:
+                    found = await agency_by_code(session, agency)
+                    if found is None:
+                        raise ValueError(f"Không có cơ quan mã «{agency}».")
+                    agency_id = found.id
+                account = await grant_role(session, sub, wanted, delegate_id, agency_id=agency_id)
                 # Role changes are security events: kept in the append-only log (ids only).
                 await audit(
                     session,
@@ -328,7 +381,11 @@ def grant(
                     "account.grant",
                     "Account",
                     account.id,
-                    details={"role": wanted.value, "delegate_id": delegate_id},
+                    details={
+                        "role": wanted.value,
+                        "delegate_id": delegate_id,
+                        "agency_id": agency_id,
+                    },
                 )
         finally:
             await engine.dispose()

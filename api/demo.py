@@ -3,6 +3,7 @@
 from api.identity import issue_token
 from api.settings import Settings
 from db.accounts import grant_role
+from db.agencies.demo import demo_agency_id
 from db.demo import demo_delegate_id
 from db.engine import make_engine, make_sessionmaker, transaction
 from db.viewer import Role
@@ -14,6 +15,8 @@ DEMO_ACCOUNTS: dict[str, tuple[str, Role, str, str]] = {
     "STAFF": ("demo-staff", Role.STAFF, "Văn phòng HĐND tỉnh", ""),
     "MONITOR": ("demo-monitor", Role.MONITOR, "Ban Pháp chế", ""),
     "ADMIN": ("demo-admin", Role.ADMIN, "Quản trị hệ thống", ""),
+    # An account of the demo agency (db.agencies.demo): answers what is forwarded to it.
+    "AGENCY": ("demo-agency", Role.AGENCY, "Sở Xây dựng tỉnh Hậu Giang", ""),
 }
 
 
@@ -26,10 +29,19 @@ async def demo_tokens(
     try:
         async with transaction(make_sessionmaker(engine)) as session:
             delegate_id = await demo_delegate_id(session)
+            agency_id = await demo_agency_id(session)
             for label, (sub, role, name, phone) in DEMO_ACCOUNTS.items():
-                if role is Role.DELEGATE and delegate_id is None:
+                if (role is Role.DELEGATE and delegate_id is None) or (
+                    role is Role.AGENCY and agency_id is None
+                ):
                     continue
-                await grant_role(session, sub, role, delegate_id if role is Role.DELEGATE else None)
+                await grant_role(
+                    session,
+                    sub,
+                    role,
+                    delegate_id if role is Role.DELEGATE else None,
+                    agency_id=agency_id if role is Role.AGENCY else None,
+                )
                 tokens[label] = issue_token(
                     settings, sub, name=name or None, phone=phone or None, ttl_seconds=ttl_seconds
                 )

@@ -42,6 +42,54 @@ class Settings(BaseSettings):
     petitions_per_hour: int = Field(10, ge=1, description="Petitions a citizen may submit an hour.")
     ack_days: int = Field(7, ge=1, description="Days to acknowledge a petition before overdue.")
     answer_days: int = Field(30, ge=1, description="Days to answer a petition before overdue.")
+    agency_answer_days: int = Field(
+        30,
+        ge=1,
+        description="Days an agency has to answer a forwarded petition (per agency in "
+        "agencies.csv when set there); docs/agencies.md gives the legal basis.",
+    )
+    serve_worker: bool = Field(
+        True, description="Run the notification worker inside `hdnd serve` (else: `hdnd worker`)."
+    )
+    outbox_max_attempts: int = Field(
+        8, ge=1, description="Delivery attempts of a notification before its dead letter."
+    )
+    outbox_backoff: float = Field(
+        30, gt=0, description="Seconds before the first retry; doubled after each failure."
+    )
+    outbox_backoff_max: float = Field(
+        3600, gt=0, description="Most seconds between two attempts of one notification."
+    )
+    outbox_poll: float = Field(1, gt=0, description="Seconds the worker waits when nothing is due.")
+    outbox_batch: int = Field(50, ge=1, description="Notifications the worker takes at once.")
+    outbox_lease: float = Field(
+        60,
+        gt=0,
+        description="Seconds a taken notification is the worker's; after that (a worker that "
+        "died) another worker takes it again.",
+    )
+    push_url: str | None = Field(
+        None, description="App Hậu Giang's push endpoint (HTTP POST); unset: push is off."
+    )
+    push_secret: str | None = Field(
+        None, description="Shared key that signs each push (HMAC-SHA256 of timestamp and body)."
+    )
+    delivery_timeout: float = Field(
+        10, gt=0, description="Seconds one delivery (push or Zalo) may take."
+    )
+    zalo_zns_url: str = Field(
+        "https://business.openapi.zalo.me/message/template",
+        description="Zalo Notification Service's template message endpoint.",
+    )
+    zalo_app_id: str | None = Field(None, description="The Zalo app id (sent as `app_id`).")
+    zalo_access_token: str | None = Field(
+        None, description="The Zalo Official Account's access token; unset: Zalo is off."
+    )
+    zalo_templates: dict[str, str] = Field(
+        default_factory=dict,
+        description="ZNS template id of each notification kind, as JSON "
+        '(e.g. {"PETITION_ANSWERED": "284756"}); a kind without one is not sent by Zalo.',
+    )
     log_level: str = Field("INFO", description="Log level of the JSON-lines log.")
     compiled_reads: bool = Field(
         True,

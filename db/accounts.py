@@ -9,7 +9,7 @@ from sqlmodel import col
 
 from db.events import notify
 from db.serving import ServicePeriod
-from db.tables import Account, Delegate
+from db.tables import Account, Agency, Delegate
 from db.tables.base import table_of
 from db.viewer import Role, Viewer, ViewerKind
 
@@ -39,6 +39,7 @@ async def viewer_for_sub(
             col(Account.id),
             col(Account.role),
             col(Account.delegate_id),
+            col(Account.agency_id),
             col(Delegate.group_id),
             col(Delegate.served_from),
             col(Delegate.served_until),
@@ -50,7 +51,7 @@ async def viewer_for_sub(
     if found is None:
         await account_for_sub(session, sub)
         found = (await session.execute(stmt)).one()
-    account_id, role, delegate_id, group_id, served_from, served_until = found
+    account_id, role, delegate_id, agency_id, group_id, served_from, served_until = found
     linked = delegate_id is not None
     return Viewer(
         kind=ViewerKind.ACCOUNT,
@@ -58,6 +59,7 @@ async def viewer_for_sub(
         account_id=account_id,
         role=Role(role),
         delegate_id=delegate_id,
+        agency_id=agency_id,
         group_id=group_id if linked else None,
         service=ServicePeriod(served_from, served_until) if linked else None,
         name=name,
@@ -66,9 +68,22 @@ async def viewer_for_sub(
 
 
 async def grant_role(
-    session: AsyncSession, sub: str, role: Role, delegate_id: int | None = None
+    session: AsyncSession,
+    sub: str,
+    role: Role,
+    delegate_id: int | None = None,
+    *,
+    agency_id: int | None = None,
 ) -> Account:
-    """Give `sub` a role; DELEGATE needs the delegate it is linked to, other roles drop any link."""
+    """Give `sub` a role; DELEGATE needs the delegate it is linked to, AGENCY the agency it
+    answers for; other roles drop any link."""
+    if role is Role.AGENCY:
+        if agency_id is None:
+            raise ValueError("Vai trò AGENCY cần mã cơ quan (--agency).")
+        if await session.get(Agency, agency_id) is None:
+            raise ValueError("Không có cơ quan với mã này.")
+    elif agency_id is not None:
+        raise ValueError("Chỉ vai trò AGENCY mới gắn với một cơ quan.")
     if role is Role.DELEGATE:
         if delegate_id is None:
             raise ValueError("Vai trò DELEGATE cần mã đại biểu (--delegate).")
@@ -89,6 +104,7 @@ async def grant_role(
         changed += moved.scalars()
     account.role = role.value
     account.delegate_id = delegate_id
+    account.agency_id = agency_id
     await session.flush()
     await announce_account_change(session, changed)
     return account

@@ -20,6 +20,7 @@ from sqlmodel import col
 from db.accounts import account_for_sub
 from db.audit import audit
 from db.events import notify
+from db.outbox.writes import announce_group_post
 from db.pagination import Page, before_key, page_of
 from db.refused import sign_in_first
 from db.serving import serves_on
@@ -361,6 +362,7 @@ async def post_to_group(
     await session.flush()
     assert post.id is not None
     await notify(session, group_topic(group_id), {"postId": post.id})
+    await announce_group_post(session, post, post.created_at)
     return post
 
 

@@ -18,9 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db.audit import audit
+from db.enums.agencies import AgencyLevel
 from db.enums.council import CommitteeKind, SessionKind, SessionStatus, UnitLevel
 from db.tables import (
     AdministrativeUnit,
+    Agency,
+    AgencyUnit,
     Committee,
     CommitteeMember,
     Constituency,
@@ -54,6 +57,7 @@ class LoadSummary:
     committees: int
     delegates: int
     sessions: int
+    agencies: int = 0
 
 
 def _rows(folder: Path, name: str, *, required: bool = True) -> list[dict[str, str]]:
@@ -325,6 +329,7 @@ async def _load(session: AsyncSession, folder: Path) -> LoadSummary:
             }
         )
     await _upsert(session, table_of(CouncilSession), session_rows, ["term_id", "number"])
+    agencies = await _load_agencies(session, folder, known)
     return LoadSummary(
         units=len(units),
         groups=len(group_rows),
@@ -332,7 +337,51 @@ async def _load(session: AsyncSession, folder: Path) -> LoadSummary:
         committees=len(committees),
         delegates=len(delegate_rows),
         sessions=len(session_rows),
+        agencies=agencies,
     )
+
+
+async def _load_agencies(session: AsyncSession, folder: Path, known: Any) -> int:
+    """agencies.csv (optional): code, name, level, parent_code (an agency's code, listed
+    before it), unit_codes (space-separated), answer_days (blank: the setting). An agency's
+    units are replaced by the file's."""
+    ids: dict[str, int] = {}
+    rows = _rows(folder, "agencies.csv", required=False)
+    for i, r in enumerate(rows, start=2):
+        where = f"agencies.csv dòng {i}"
+        parent = r.get("parent_code") or ""
+        if parent and parent not in ids:
+            raise DirectoryError(f"{where}: cơ quan cấp trên {parent} phải đứng trước.")
+        days = _int(r["answer_days"], where) if r.get("answer_days") else None
+        if days is not None and days < 1:
+            raise DirectoryError(f"{where}: số ngày trả lời phải lớn hơn 0.")
+        if not r["code"] or not r["name"]:
+            raise DirectoryError(f"{where}: cần mã và tên cơ quan.")
+        found = await _upsert(
+            session,
+            table_of(Agency),
+            [
+                {
+                    "code": r["code"],
+                    "name": r["name"],
+                    "level": _one_of(r["level"], AgencyLevel, where),
+                    "parent_id": ids[parent] if parent else None,
+                    "answer_days": days,
+                }
+            ],
+            ["code"],
+        )
+        agency_id = found[(r["code"],)]
+        ids[r["code"]] = agency_id
+        codes = [known(code, where) for code in r["unit_codes"].split()]
+        await session.execute(sa.delete(AgencyUnit).where(col(AgencyUnit.agency_id) == agency_id))
+        if codes:
+            await session.execute(
+                insert(table_of(AgencyUnit)).values(
+                    [{"agency_id": agency_id, "unit_code": code} for code in codes]
+                )
+            )
+    return len(rows)
 
 
 async def is_empty(session: AsyncSession) -> bool:

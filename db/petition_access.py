@@ -23,7 +23,7 @@ from db.viewer import Role, Viewer
 
 # ---- seeing the petition -------------------------------------------------------------------
 # Everyone sees PUBLIC petitions; the submitter their own; a delegate those addressed to them
-# or to their group; STAFF, MONITOR and ADMIN everything.
+# or to their group; an agency those forwarded to it; STAFF, MONITOR and ADMIN everything.
 
 
 def visible_condition(viewer: Viewer, today: date) -> ColumnElement[bool]:
@@ -34,6 +34,8 @@ def visible_condition(viewer: Viewer, today: date) -> ColumnElement[bool]:
     if viewer.is_signed_in:
         terms.append(col(Petition.submitter_account_id) == viewer.account_id)
     terms.extend(_addressed_terms(viewer, today))
+    if viewer.has_role(Role.AGENCY) and viewer.agency_id is not None:
+        terms.append(col(Petition.agency_id) == viewer.agency_id)
     return sa.or_(*terms)
 
 
@@ -44,6 +46,17 @@ def can_view(viewer: Viewer, row: Petition, today: date) -> bool:
         or row.visibility == "PUBLIC"
         or (viewer.is_signed_in and row.submitter_account_id == viewer.account_id)
         or is_addressed_to(viewer, row, today)
+        or is_with_agency(viewer, row)
+    )
+
+
+def is_with_agency(viewer: Viewer, row: Petition) -> bool:
+    """An AGENCY account sees a petition while it is with its agency (forwarded there, and
+    after its answer); one sent back is the council's again. Never its submitter."""
+    return (
+        viewer.has_role(Role.AGENCY)
+        and viewer.agency_id is not None
+        and row.agency_id == viewer.agency_id
     )
 
 

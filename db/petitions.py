@@ -23,10 +23,13 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from db.agencies.forwards import settle_pending
 from db.audit import audit
 from db.clock import local_date
 from db.council import group_for_unit, within_unit
+from db.enums.agencies import ForwardOutcome
 from db.enums.petitions import OPEN_STATUSES, PetitionCategory
+from db.outbox.writes import announce_new_petition, announce_petition_step
 from db.pagination import Page, before_key, page_of
 from db.petition_access import (
     can_view,
@@ -378,6 +381,7 @@ async def submit_petition(
     )
     assert petition.id is not None
     await append_event(session, petition.id, "SUBMITTED", viewer, at=now)
+    await announce_new_petition(session, petition, now)
     if key is not None:
         # A stale key (older than 24 hours) now names the new petition.
         stmt = insert(PetitionIdempotency).values(
@@ -593,6 +597,10 @@ async def transition(
         )
     ).scalar_one()
     await append_event(session, petition_id, step.target, viewer, note, at=now)
+    if previous == "FORWARDED" and step.target == "ANSWERED":
+        # The office typed in the agency's answer: the forwarding is answered.
+        await settle_pending(session, petition_id, ForwardOutcome.ANSWERED, now, viewer.account_id)
+    await announce_petition_step(session, updated, now)
     await audit(
         session,
         viewer,

@@ -29,6 +29,8 @@ class Viewer:
     account_id: int | None = None
     role: Role | None = None
     delegate_id: int | None = None
+    # The agency an AGENCY account answers for.
+    agency_id: int | None = None
     group_id: int | None = None
     service: ServicePeriod | None = None
     integrator: str | None = None

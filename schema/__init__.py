@@ -6,12 +6,16 @@ import strawberry
 from strawberry.extensions import ParserCache
 from strawberry.tools import merge_types
 
+from schema.agencies.mutations import AgenciesMutation
+from schema.agencies.queries import AgenciesQuery
 from schema.channels import ChannelsMutation, ChannelsSubscription
 from schema.context import Info
 from schema.council import CouncilQuery
 from schema.directory_admin import DirectoryMutation
 from schema.integrators import IntegratorsMutation, IntegratorsQuery
 from schema.node import node_fetcher
+from schema.notifications.mutations import NotificationsMutation
+from schema.notifications.queries import NotificationsQuery
 from schema.petitions import PetitionsMutation, PetitionsQuery
 from schema.rate_limit import RateLimitQuery
 from schema.relay import Node, parse_global_id
@@ -47,6 +51,8 @@ QUERIES: tuple[type, ...] = (
     SessionsQuery,
     IntegratorsQuery,
     PetitionsQuery,
+    AgenciesQuery,
+    NotificationsQuery,
     RateLimitQuery,
 )
 MUTATIONS: tuple[type, ...] = (
@@ -55,6 +61,8 @@ MUTATIONS: tuple[type, ...] = (
     IntegratorsMutation,
     ChannelsMutation,
     PetitionsMutation,
+    AgenciesMutation,
+    NotificationsMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (ChannelsSubscription,)
 

@@ -70,6 +70,8 @@ graphql_enum(
         Role.STAFF: "The council office (Văn phòng HĐND).",
         Role.MONITOR: "The Legal Affairs Committee (Ban Pháp chế): reads everything, writes nothing.",
         Role.ADMIN: "Administrators of the service.",
+        Role.AGENCY: "An account of a competent agency (cơ quan có thẩm quyền: sở, UBND): "
+        "answers the petitions forwarded to it, or sends them back.",
     },
 )
 

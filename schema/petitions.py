@@ -3,20 +3,23 @@ citizen's own data (`myData`, `eraseMyData`). Resolvers are thin: rules live in 
 and db.petition_access."""
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
 
 from db import petitions as db_petitions
+from db.agencies import writes as agency_writes
 from db.clock import local
 from db.engine import transaction, vacuum
 from db.enums.accounts import Role
 from db.enums.petitions import PetitionCategory, PetitionStatus, Visibility
 from db.petition_access import can_view, may_see_submitter
 from db.petition_fields import Deadlines, is_overdue, support_count
+from db.refused import Refused
 from db.tables import Petition as PetitionRow
 from db.tables import PetitionEvent as EventRow
+from schema.agencies.types import Agency, PetitionForwarding, agency_of, forwardings_of
 from schema.context import Info
 from schema.core.enums import graphql_enum
 from schema.cost import SEARCH_WEIGHT, most, paged, weighing
@@ -25,6 +28,7 @@ from schema.errors import UserError, UserErrorCode, bad_input, user_error
 from schema.node import register_node
 from schema.permissions import IsSignedIn, has_role
 from schema.petition_loaders import petition_loaders
+from schema.refusals import as_user_error, db_id
 from schema.relay import (
     Connection,
     Node,
@@ -124,6 +128,14 @@ class PetitionAnswer:
         description="Who answered: an agency or official (cơ quan, người trả lời)."
     )
     answered_at: datetime = strawberry.field(description="When it was answered.")
+    letter_number: str | None = strawberry.field(
+        default=None,
+        description="Number of the agency's official letter (số công văn), when an agency "
+        "answered through the service.",
+    )
+    letter_date: date | None = strawberry.field(
+        default=None, description="Date of the agency's official letter (ngày công văn)."
+    )
 
     @classmethod
     def from_row(cls, row: PetitionRow) -> "PetitionAnswer | None":
@@ -133,6 +145,8 @@ class PetitionAnswer:
             body=row.answer_body,
             respondent=row.answer_respondent or "",
             answered_at=local(row.answered_at),
+            letter_number=row.answer_letter_number,
+            letter_date=row.answer_letter_date,
         )
 
 
@@ -196,6 +210,20 @@ class Petition(Node):
             satisfied=row.satisfied,
             answer=PetitionAnswer.from_row(row),
         )
+
+    @strawberry.field(
+        description="The agency of the directory it is with (forwarded, and once it answered); "
+        "null otherwise, and for old rows forwarded by name only (see `forwardedTo`)."
+    )
+    async def agency(self, info: Info) -> Agency | None:
+        return await agency_of(info, self.row.agency_id)
+
+    @strawberry.field(
+        directives=most(10),
+        description="Each forwarding to an agency, oldest first: due time, outcome, letter.",
+    )
+    async def forwardings(self, info: Info) -> list[PetitionForwarding]:
+        return await forwardings_of(info, self.pk)
 
     @strawberry.field(description="The commune (xã, phường, thị trấn) it concerns.")
     async def commune(self, info: Info) -> AdministrativeUnit:
@@ -741,18 +769,48 @@ class PetitionsMutation:
 
     @strawberry.mutation(
         description="Forward to the competent agency (chuyển cơ quan có thẩm quyền): ACKNOWLEDGED "
-        "→ FORWARDED; the addressed delegate, a member of the addressed group, or STAFF."
+        "→ FORWARDED; the addressed delegate, a member of the addressed group, or STAFF. Name "
+        "the agency by `agencyId` (see `agencies`): its accounts then see it in `agencyInbox` "
+        "and answer by its deadline. `agency` alone (its name) is the older form: a name of the "
+        "directory counts as its agency, any other is kept as text only."
     )
     async def forward_petition(
         self,
         info: Info,
         id: PetitionId,
-        agency: Annotated[str, strawberry.argument(description="The agency it goes to.")],
+        agency: Annotated[
+            str | None,
+            strawberry.argument(description="The agency's name (older form; prefer `agencyId`)."),
+        ] = None,
         note: Note = None,
+        agency_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The agency it goes to (`Agency.id`)."),
+        ] = None,
     ) -> PetitionPayload:
-        return await _step(
-            info, id, db_petitions.Action.FORWARD, db_petitions.StepInput(agency=agency, note=note)
-        )
+        pk = _petition_pk(id)
+        if pk is None:
+            return _refused([user_error(UserErrorCode.INVALID_INPUT, BAD_ID, "id")])
+        context = info.context
+        try:
+            agency_pk = None if agency_id is None else db_id(agency_id, "Agency", "agencyId")
+            async with transaction(context.sessionmaker) as session:
+                row = await agency_writes.forward_petition(
+                    session,
+                    context.viewer,
+                    pk,
+                    agency_id=agency_pk,
+                    agency_text=agency,
+                    note=note,
+                    now=context.now,
+                    answer_days=context.settings.agency_answer_days,
+                    request_id=context.request_id,
+                )
+        except db_petitions.PetitionRefused as refused:
+            return _refused(_user_errors(refused))
+        except Refused as refused:
+            return _refused([as_user_error(refused)])
+        return _changed(info, row)
 
     @strawberry.mutation(
         description="Record the answer (trả lời): ACKNOWLEDGED or FORWARDED → ANSWERED; the "

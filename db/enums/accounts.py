@@ -11,3 +11,5 @@ class Role(StrEnum):
     STAFF = "STAFF"
     MONITOR = "MONITOR"
     ADMIN = "ADMIN"
+    # An account of a competent agency (Sở, UBND): answers the petitions forwarded to it.
+    AGENCY = "AGENCY"

@@ -2,6 +2,7 @@
 `SQLModel.metadata`, which Alembic compares with the migrations."""
 
 from db.tables.accounts import Account
+from db.tables.agencies import Agency, AgencyUnit, PetitionForward
 from db.tables.audit import AuditEvent
 from db.tables.channels import GroupGuest, GroupPost
 from db.tables.council import (
@@ -17,6 +18,7 @@ from db.tables.council import (
     Term,
 )
 from db.tables.integrators import ApiKey
+from db.tables.outbox import NotificationPreference, OutboxMessage
 from db.tables.petitions import Petition, PetitionEvent, PetitionIdempotency, PetitionSupport
 from db.tables.sessions import (
     AgendaItem,
@@ -29,6 +31,8 @@ from db.tables.sessions import (
 __all__ = [
     "Account",
     "AdministrativeUnit",
+    "Agency",
+    "AgencyUnit",
     "AgendaItem",
     "ApiKey",
     "AuditEvent",
@@ -46,8 +50,11 @@ __all__ = [
     "GroupArea",
     "GroupGuest",
     "GroupPost",
+    "NotificationPreference",
+    "OutboxMessage",
     "Petition",
     "PetitionEvent",
+    "PetitionForward",
     "PetitionIdempotency",
     "PetitionSupport",
     "Term",

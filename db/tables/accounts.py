@@ -18,12 +18,16 @@ class Account(SQLModel, table=True):
         sa.CheckConstraint(
             "(role = 'DELEGATE') = (delegate_id IS NOT NULL)", name="ck_account_delegate"
         ),
+        sa.CheckConstraint("(role = 'AGENCY') = (agency_id IS NOT NULL)", name="ck_account_agency"),
+        sa.Index("ix_account_agency", "agency_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     sub: str = Field(unique=True, max_length=255)
     role: str = "CITIZEN"
     delegate_id: int | None = Field(default=None, foreign_key="delegate.id", unique=True)
+    # The agency an AGENCY account answers for (several accounts may share one).
+    agency_id: int | None = Field(default=None, foreign_key="agency.id")
     created_at: datetime = Field(
         default_factory=utcnow,
         sa_column_kwargs={"server_default": NOW},

@@ -1,6 +1,6 @@
 """Petitions (kiến nghị cử tri), their timeline and their supporters."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -65,9 +65,14 @@ class Petition(SQLModel, table=True):
     submitter_phone: str | None = None
     support_count: int = 0
     forwarded_agency: str | None = None
+    # The agency holding it now (FORWARDED), as data; db.agencies keeps it with petition_forward.
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
     answer_body: str | None = None
     answer_respondent: str | None = None
     answered_at: datetime | None = Field(default=None, sa_type=timestamptz())
+    # The official letter (công văn) an agency answered with: its number and date.
+    answer_letter_number: str | None = Field(default=None, max_length=100)
+    answer_letter_date: date | None = None
     acknowledged_at: datetime | None = Field(default=None, sa_type=timestamptz())
     closed_at: datetime | None = Field(default=None, sa_type=timestamptz())
     satisfied: bool | None = None

@@ -10,6 +10,7 @@ from strawberry.types.enum import StrawberryEnumDefinition
 
 from api.seeding import plain_url
 from db.enums.accounts import Role
+from db.enums.agencies import AgencyLevel, ForwardOutcome
 from db.enums.council import (
     CommitteeKind,
     DirectoryEntity,
@@ -18,6 +19,7 @@ from db.enums.council import (
     UnitLevel,
 )
 from db.enums.petitions import OPEN_STATUSES, PetitionCategory, PetitionStatus, Visibility
+from db.enums.outbox import Channel, NotificationKind, OutboxState
 from db.enums.sessions import ComplianceStatus, ContributionKind, Venue
 from db.refused import Refusal
 from schema import schema
@@ -37,6 +39,11 @@ CHECKS: dict[str, type[StrEnum]] = {
     "ck_contribution_kind": ContributionKind,
     "ck_contribution_venue": Venue,
     "ck_directory_change_entity": DirectoryEntity,
+    "ck_agency_level": AgencyLevel,
+    "ck_petition_forward_outcome": ForwardOutcome,
+    "ck_outbox_kind": NotificationKind,
+    "ck_outbox_channel": Channel,
+    "ck_outbox_state": OutboxState,
 }
 
 # Every GraphQL enum, by its name in schema.graphql, and the class it is made from.
@@ -53,6 +60,8 @@ GRAPHQL: dict[str, type[StrEnum]] = {
     "Venue": Venue,
     "ComplianceStatus": ComplianceStatus,
     "UserErrorCode": Refusal,
+    "AgencyLevel": AgencyLevel,
+    "ForwardOutcome": ForwardOutcome,
 }
 
 

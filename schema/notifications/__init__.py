@@ -1,0 +1,1 @@
+"""Notifications in GraphQL: an account's preferences of channel and quiet hours."""
