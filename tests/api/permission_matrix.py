@@ -43,6 +43,7 @@ from db import directory_admin as db_admin
 from db import petitions as db_petitions
 from db import sessions as db_sessions
 from db.accounts import viewer_for_sub
+from db.agencies import writes as agency_writes
 from db.engine import Sessionmaker, transaction
 from db.integrators import create_api_key, revoke_api_key
 from db.tables import AgendaItem, ApiKey, Delegate, Petition
@@ -63,6 +64,8 @@ VIEWERS = (
     "staff",
     "monitor",
     "admin",
+    # An account of the agency the matrix forwards petitions to (World.agency_id).
+    "agency",
 )
 EVERYONE = frozenset(VIEWERS)
 SIGNED_IN = EVERYONE - {"anonymous", "integrator"}
@@ -92,6 +95,7 @@ class World:
     other_group_id: int
     ended_delegate_id: int  # in `group_id`, service ended before the day the requests run
     subs: Mapping[str, str]  # viewer -> account `sub` (signed-in viewers only)
+    agency_id: int = 0  # the agency of the "agency" viewer
     extra: dict[str, Any] = dataclass_field(default_factory=dict)  # what setups leave here
 
 
@@ -274,7 +278,13 @@ def petitions_per_viewer(status: str) -> Hook:
 
 async def _petition_state(world: World) -> tuple[Any, ...]:
     return await _rows_json(
-        world, "petition", "petition_event", "petition_support", "petition_idempotency"
+        world,
+        "petition",
+        "petition_event",
+        "petition_support",
+        "petition_idempotency",
+        "petition_forward",
+        "outbox",
     )
 
 
@@ -358,6 +368,45 @@ async def _push_petition_event(world: World) -> None:
         await append_event(
             session, world.extra["private"].id, "SUBMITTED", staff, f"Cập nhật số {count}"
         )
+
+
+# ---- agencies ----------------------------------------------------------------------------------
+
+
+def forwarded_per_viewer() -> Hook:
+    """One PUBLIC petition per viewer, forwarded by STAFF to the matrix's agency."""
+
+    async def setup(world: World) -> None:
+        staff = await viewer_of(world, "staff")
+        made = {}
+        for viewer in VIEWERS:
+            petition = await make_petition(
+                world, status="ACKNOWLEDGED", title=f"Kiến nghị chuyển cơ quan {viewer}"
+            )
+            assert petition.id is not None
+            async with transaction(world.sessionmaker) as session:
+                await agency_writes.forward_petition(
+                    session,
+                    staff,
+                    petition.id,
+                    agency_id=world.agency_id,
+                    agency_text=None,
+                    note=None,
+                    now=clock.now(),
+                    answer_days=30,
+                )
+            made[viewer] = petition.id
+        world.extra["petition"] = made
+
+    return setup
+
+
+async def _one_forwarded(world: World) -> None:
+    await forwarded_per_viewer()(world)
+
+
+async def _preferences_state(world: World) -> tuple[Any, ...]:
+    return await _rows_json(world, "notification_preference")
 
 
 # ---- the directory -----------------------------------------------------------------------------
@@ -1046,6 +1095,67 @@ ROWS: tuple[Row, ...] = (
         variables=per_viewer("Contribution", "contribution"),
         setup=_contributions_per_viewer,
         snapshot=_session_state,
+    ),
+    # ---- agencies: the directory of agencies is public; an agency's inbox and its answers are
+    # its accounts'; the per-agency table is the office's and the Legal Affairs Committee's.
+    Row(
+        "Query.agencies",
+        '{ agencies(search: "xay dung") { code name level } }',
+        EVERYONE,
+    ),
+    Row(
+        "Query.agencyInbox",
+        "{ agencyInbox(first: 100) { totalCount nodes { trackingCode status } } }",
+        frozenset({"agency"}),
+        setup=_one_forwarded,
+    ),
+    Row(
+        "Query.agencyStatistics",
+        "{ agencyStatistics { agency { code } received answered overdue medianDaysToAnswer } }",
+        frozenset({"staff", "monitor", "admin"}),
+        setup=_one_forwarded,
+    ),
+    Row(
+        "Mutation.answerForwardedPetition",
+        "mutation($id: ID!, $input: AgencyAnswerInput!) { answerForwardedPetition(id: $id, "
+        "input: $input) { petition { id status answer { letterNumber } } "
+        "userErrors { code field message } } }",
+        frozenset({"agency"}),
+        refusal="user_error",
+        variables=lambda w, v: {
+            "id": gid("Petition", w.extra["petition"][v]),
+            "input": {
+                "body": "Sở đã bố trí kinh phí sửa chữa trong quý tới.",
+                "letterNumber": "125/SXD-VP",
+                "letterDate": clock.local_date(clock.now()).isoformat(),
+            },
+        },
+        setup=forwarded_per_viewer(),
+        snapshot=_petition_state,
+    ),
+    Row(
+        "Mutation.returnForwardedPetition",
+        "mutation($id: ID!) { returnForwardedPetition(id: $id, "
+        'reason: "Không thuộc thẩm quyền của Sở.") { petition { id status } '
+        "userErrors { code field message } } }",
+        frozenset({"agency"}),
+        refusal="user_error",
+        variables=per_viewer("Petition", "petition"),
+        setup=forwarded_per_viewer(),
+        snapshot=_petition_state,
+    ),
+    Row(
+        "Query.notificationPreferences",
+        "{ notificationPreferences { push zalo quietHours quietFrom quietUntil } }",
+        SIGNED_IN,
+    ),
+    Row(
+        "Mutation.setNotificationPreferences",
+        "mutation { setNotificationPreferences(input: {quietHours: false}) "
+        "{ preferences { quietHours } userErrors { code field message } } }",
+        SIGNED_IN,
+        refusal="user_error",
+        snapshot=_preferences_state,
     ),
     # ---- the delegate group's channel: its member (the delegate), STAFF, MONITOR, ADMIN read;
     # the leader (the delegate leads the group) and STAFF invite and remove guests; members post.

@@ -19,6 +19,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 from api.identity import account_viewer, authenticate
 from api.settings import Settings
 from db.accounts import grant_role, viewer_for_sub
+from db.agencies.reads import agency_by_code
 from db.clock import local_date
 from db.clock import now as clock_now
 from db.directory_admin import end_service
@@ -42,6 +43,7 @@ ROLES = {
     "staff": Role.STAFF,
     "monitor": Role.MONITOR,
     "admin": Role.ADMIN,
+    "agency": Role.AGENCY,
 }
 
 
@@ -87,8 +89,16 @@ async def world(sessionmaker: Sessionmaker) -> AsyncIterator[World]:
             "other_delegate": other_delegate_id,
             "ended_delegate": ended_delegate_id,
         }
+        agency = await agency_by_code(session, "SO-XAYDUNG")
+        assert agency is not None and agency.id is not None
         for viewer, role in ROLES.items():
-            await grant_role(session, subs[viewer], role, links.get(viewer))
+            await grant_role(
+                session,
+                subs[viewer],
+                role,
+                links.get(viewer),
+                agency_id=agency.id if role is Role.AGENCY else None,
+            )
         # Their last day of service was before the session days the rows use and before today.
         staff = await viewer_for_sub(session, subs["staff"], None, None)
         last_day = min(date(2026, 11, 15), local_date(clock_now()) - timedelta(days=1))
@@ -101,6 +111,7 @@ async def world(sessionmaker: Sessionmaker) -> AsyncIterator[World]:
         other_group_id=other_group_id,
         ended_delegate_id=ended_delegate_id,
         subs=subs,
+        agency_id=agency.id,
     )
 
 

@@ -18,8 +18,8 @@ from db.enums.council import (
     SessionStatus,
     UnitLevel,
 )
-from db.enums.petitions import OPEN_STATUSES, PetitionCategory, PetitionStatus, Visibility
 from db.enums.outbox import Channel, NotificationKind, OutboxState
+from db.enums.petitions import OPEN_STATUSES, PetitionCategory, PetitionStatus, Visibility
 from db.enums.sessions import ComplianceStatus, ContributionKind, Venue
 from db.refused import Refusal
 from schema import schema
