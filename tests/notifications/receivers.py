@@ -5,8 +5,9 @@ their idempotency id, as a careful receiver does."""
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -16,7 +17,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from api.worker import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from api.settings import Settings
+from api.worker import (
+    IDEMPOTENCY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    OutboxWorker,
+    verify,
+)
+from db import clock
+from tests.conftest import TEST_SECRET
 
 
 @dataclass
@@ -98,3 +108,39 @@ async def serving(receiver: Receiver) -> AsyncIterator[str]:
             receiver.hold.set()
         server.should_exit = True
         await task
+
+
+def worker_settings(url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": "postgresql://unused",
+        "jwt_secret": TEST_SECRET,
+        "push_url": url,
+        "push_secret": Receiver.secret,
+        "outbox_backoff": 30,
+        "outbox_backoff_max": 600,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+class Shifted:
+    """The worker's clock: the test's clock moved on by `shift`, so backoffs pass at once."""
+
+    def __init__(self) -> None:
+        self.shift = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return clock.now() + self.shift
+
+
+async def deliver_everything(
+    worker: OutboxWorker, moved: Shifted, done: Callable[[], bool], step: timedelta
+) -> int:
+    """Drain, move the worker's clock past the next backoff, again, until `done` (bounded)."""
+    rounds = 0
+    while not done():
+        rounds += 1
+        assert rounds < 40, "the outbox did not drain"
+        await worker.drain()
+        moved.shift += step
+    return rounds

@@ -3,9 +3,7 @@ agency, answered by an agency account with its letter number, and the citizen's 
 each step once, in order, signed, through receiver outages; the agency and the delegate hear of
 what reached their inbox."""
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from httpx import AsyncClient
@@ -13,13 +11,18 @@ from time_machine import TimeMachineFixture
 
 from api.settings import Settings
 from api.worker import OutboxWorker
-from db import clock
 from db.accounts import grant_role
 from db.agencies.reads import agency_by_code
 from db.engine import Sessionmaker, transaction
 from db.viewer import Role
-from tests.conftest import TEST_SECRET, bearer, gql
-from tests.notifications.receivers import Receiver, serving
+from tests.conftest import bearer, gql
+from tests.notifications.receivers import (
+    Receiver,
+    Shifted,
+    deliver_everything,
+    serving,
+    worker_settings,
+)
 from tests.petition_helpers import make_world, submitted
 
 T = datetime.fromisoformat("2026-03-02T09:00:00+07:00")  # a Monday morning
@@ -39,42 +42,6 @@ ANSWER = """mutation($id: ID!, $input: AgencyAnswerInput!) {
 QUIET_OFF = (
     "mutation { setNotificationPreferences(input: {quietHours: false}) { userErrors { code } } }"
 )
-
-
-def worker_settings(url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "database_url": "postgresql://unused",
-        "jwt_secret": TEST_SECRET,
-        "push_url": url,
-        "push_secret": Receiver().secret,
-        "outbox_backoff": 30,
-        "outbox_backoff_max": 600,
-        **overrides,
-    }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
-class Shifted:
-    """The worker's clock: the test's clock moved on by `shift`, so backoffs pass at once."""
-
-    def __init__(self) -> None:
-        self.shift = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return clock.now() + self.shift
-
-
-async def deliver_everything(
-    worker: OutboxWorker, moved: Shifted, done: Callable[[], bool], step: timedelta
-) -> int:
-    """Drain, move the worker's clock past the next backoff, again, until `done` (bounded)."""
-    rounds = 0
-    while not done():
-        rounds += 1
-        assert rounds < 40, "the outbox did not drain"
-        await worker.drain()
-        moved.shift += step
-    return rounds
 
 
 async def test_citizen_hears_each_step_once_in_order_signed(
