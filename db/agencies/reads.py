@@ -23,7 +23,8 @@ from db.viewer import Role, Viewer
 async def agencies(
     session: AsyncSession, level: str | None, search: str | None, unit_code: str | None
 ) -> list[Agency]:
-    """The agencies, province first then by code; narrowed by level, by a name search
+    """The agencies, province first (its People's Committee, the head of the tree, first of
+    all), then by code; narrowed by level, by a name search
     (diacritics aside), or to those covering a unit."""
     stmt = sa.select(Agency)
     if level is not None:
@@ -40,7 +41,13 @@ async def agencies(
             )
         )
     order = sa.case({"PROVINCE": 0, "DISTRICT": 1}, value=col(Agency.level), else_=2)
-    return list((await session.execute(stmt.order_by(order, col(Agency.code)))).scalars())
+    return list(
+        (
+            await session.execute(
+                stmt.order_by(order, col(Agency.parent_id).is_not(None), col(Agency.code))
+            )
+        ).scalars()
+    )
 
 
 async def agency_by_code(session: AsyncSession, code: str) -> Agency | None:
