@@ -15,13 +15,14 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.metrics import OUTBOX_DELIVERIES, OUTBOX_PENDING, OUTBOX_SECONDS
 from api.settings import Settings
@@ -33,6 +34,8 @@ from db.outbox.rules import Retry, quiet_until
 from schema.relay import to_global_id
 
 log = logging.getLogger("hdnd.worker")
+# What to record of one attempt, run in the batch's settling transaction; its outcome's label.
+Settle = Callable[[AsyncSession], Awaitable[str]]
 
 SIGNATURE_HEADER = "X-HDND-Signature"
 TIMESTAMP_HEADER = "X-HDND-Timestamp"
@@ -229,18 +232,28 @@ class OutboxWorker:
             return 0
         # Each row is the oldest pending one of its recipient and channel: no two of one
         # recipient's notifications on one channel are in flight at once, order is kept.
-        await asyncio.gather(*(self._one(t) for t in taken))
+        settles = await asyncio.gather(*(self._attempt(t) for t in taken))
+        # One transaction settles the whole batch: a commit per batch, not per notification.
+        async with transaction(self.sessionmaker) as session:
+            outcomes = [await settle(session) for settle in settles]
+        for t, outcome in zip(taken, outcomes, strict=True):
+            OUTBOX_DELIVERIES.labels(t.channel, outcome).inc()
+            if outcome == "dead":
+                log.warning("notification %s dead after %d attempts", t.id, t.attempts)
         return len(taken)
 
-    async def _one(self, taken: queue.Taken) -> None:
+    async def _attempt(self, taken: queue.Taken) -> Settle:
+        """Try one notification; what to record of it (run in the batch's transaction)."""
         now = self.now()
         channel = taken.channel
         until = quiet_until(taken.quiet, now)
         if until is not None:
-            async with transaction(self.sessionmaker) as session:
+
+            async def postpone(session: AsyncSession) -> str:
                 await queue.postponed(session, taken, until)
-            OUTBOX_DELIVERIES.labels(channel, "postponed").inc()
-            return
+                return "postponed"
+
+            return postpone
         deliverer: PushChannel | ZaloChannel | None = (
             self.push if channel == Channel.PUSH else self.zalo
         )
@@ -248,10 +261,13 @@ class OutboxWorker:
         if skip is None and isinstance(deliverer, ZaloChannel):
             skip = deliverer.skip_reason(taken)
         if skip is not None or deliverer is None:
-            async with transaction(self.sessionmaker) as session:
-                await queue.skipped(session, taken, skip or "")
-            OUTBOX_DELIVERIES.labels(channel, "skipped").inc()
-            return
+            reason = skip or ""
+
+            async def skipped(session: AsyncSession) -> str:
+                await queue.skipped(session, taken, reason)
+                return "skipped"
+
+            return skipped
         started = time.perf_counter()
         try:
             attempt = await deliverer.deliver(taken)
@@ -259,18 +275,17 @@ class OutboxWorker:
             attempt = Attempt(False, f"{type(exc).__name__}")
         OUTBOX_SECONDS.labels(channel).observe(time.perf_counter() - started)
         settled_at = self.now()
-        async with transaction(self.sessionmaker) as session:
+
+        async def record(session: AsyncSession) -> str:
             if attempt.ok:
                 await queue.delivered(session, taken, settled_at)
-                outcome = "delivered"
-            else:
-                state = await queue.failed(
-                    session, taken, settled_at, attempt.error, self.policy, final=attempt.final
-                )
-                outcome = "dead" if state == "DEAD" else "retried"
-        OUTBOX_DELIVERIES.labels(channel, outcome).inc()
-        if outcome == "dead":
-            log.warning("notification %s dead after %d attempts", taken.id, taken.attempts)
+                return "delivered"
+            state = await queue.failed(
+                session, taken, settled_at, attempt.error, self.policy, final=attempt.final
+            )
+            return "dead" if state == "DEAD" else "retried"
+
+        return record
 
     async def drain(self) -> int:
         """Run batches until nothing is due now; how many were taken in all."""

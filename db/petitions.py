@@ -29,7 +29,11 @@ from db.clock import local_date
 from db.council import group_for_unit, within_unit
 from db.enums.agencies import ForwardOutcome
 from db.enums.petitions import OPEN_STATUSES, PetitionCategory
-from db.outbox.writes import announce_new_petition, announce_petition_step
+from db.outbox.writes import (
+    announce_new_petition,
+    announce_petition_step,
+    redact_notifications,
+)
 from db.pagination import Page, before_key, page_of
 from db.petition_access import (
     can_view,
@@ -1072,6 +1076,9 @@ async def erase_my_data(
             )
             if table_of(PetitionEvent).name not in touched:
                 touched.append(table_of(PetitionEvent).name)
+    # Notifications repeat their petitions' text: redacted alike.
+    assert viewer.account_id is not None
+    touched += await redact_notifications(session, viewer.account_id, ids, names, phones)
     # Replays of an earlier key now make a new petition: the price of forgetting what was sent.
     forgotten = await session.execute(
         sa.delete(PetitionIdempotency).where(

@@ -16,6 +16,7 @@ from sqlmodel import col
 from db.clock import local_date
 from db.enums.outbox import Channel, NotificationKind
 from db.outbox import messages
+from db.redact import redact
 from db.serving import serving_on
 from db.tables import (
     Account,
@@ -227,3 +228,58 @@ async def set_preferences(
     stmt = insert(NotificationPreference).values(account_id=account_id, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["account_id"], set_=values))
     return chosen
+
+
+# ---- erasure -------------------------------------------------------------------------------
+
+
+def _redacted(value: Any, names: set[str], phones: set[str]) -> Any:
+    if isinstance(value, str):
+        return redact(value, names, phones)
+    if isinstance(value, dict):
+        return {k: _redacted(v, names, phones) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v, names, phones) for v in value]
+    return value
+
+
+async def redact_notifications(
+    session: AsyncSession,
+    account_id: int,
+    petition_ids: list[int],
+    names: set[str],
+    phones: set[str],
+) -> list[str]:
+    """eraseMyData: the person's name and phone out of every notification that repeats their
+    petitions' text (to them, their delegates, agencies) or was theirs, and their Zalo phone
+    forgotten; the tables changed."""
+    stmt = sa.select(OutboxMessage).where(
+        sa.or_(
+            col(OutboxMessage.account_id) == account_id,
+            col(OutboxMessage.payload)["data"]["petition"].as_integer().in_(petition_ids),
+        )
+    )
+    touched: list[str] = []
+    for row in list((await session.execute(stmt)).scalars()):
+        cleaned = _redacted(row.payload, names, phones)
+        if cleaned != row.payload:
+            if not touched:
+                touched.append(table_of(OutboxMessage).name)
+            await session.execute(
+                sa.update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row.id)
+                .values(payload=cleaned)
+                .execution_options(synchronize_session=False)
+            )
+    # The Zalo phone is theirs too.
+    forgotten = await session.execute(
+        sa.update(NotificationPreference)
+        .where(
+            col(NotificationPreference.account_id) == account_id,
+            col(NotificationPreference.zalo_phone).is_not(None),
+        )
+        .values(zalo=False, zalo_phone=None)
+    )
+    if forgotten.rowcount:  # type: ignore[attr-defined]
+        touched.append(table_of(NotificationPreference).name)
+    return touched

@@ -54,6 +54,7 @@ async def _rows(sessionmaker: Sessionmaker) -> list[Petition]:
             .scalars()
             .all()
         )
+        agency = (await session.execute(sa.text("SELECT min(id) FROM agency"))).scalar_one()
         combos = itertools.product(
             ("PUBLIC", "PRIVATE"),
             ("SUBMITTED", "ACKNOWLEDGED", "ANSWERED"),
@@ -61,8 +62,9 @@ async def _rows(sessionmaker: Sessionmaker) -> list[Petition]:
             (None, delegates[0]),
             group_ids,
             (accounts["s1"], None),
+            (None, agency),
         )
-        for i, (vis, status, days, delegate, group, submitter) in enumerate(combos):
+        for i, (vis, status, days, delegate, group, submitter, agency_id) in enumerate(combos):
             session.add(
                 Petition(
                     tracking_code=f"T{i:05d}",
@@ -76,6 +78,7 @@ async def _rows(sessionmaker: Sessionmaker) -> list[Petition]:
                     delegate_id=delegate,
                     group_id=group,
                     submitter_account_id=submitter,
+                    agency_id=agency_id,
                     submitted_at=now - timedelta(days=days),
                 )
             )
@@ -96,6 +99,7 @@ async def test_sql_and_python_forms_agree(sessionmaker: Sessionmaker) -> None:
         ).scalar_one()
         first_group = min(r.group_id for r in rows)
         delegate = next(r.delegate_id for r in rows if r.delegate_id is not None)
+        agency = next(r.agency_id for r in rows if r.agency_id is not None)
     signed = {"kind": ViewerKind.ACCOUNT, "sub": "x"}
     viewers = [
         ANONYMOUS,
@@ -136,6 +140,11 @@ async def test_sql_and_python_forms_agree(sessionmaker: Sessionmaker) -> None:
         Viewer(**signed, account_id=s2, role=Role.STAFF),  # type: ignore[arg-type]
         Viewer(**signed, account_id=s2, role=Role.MONITOR),  # type: ignore[arg-type]
         Viewer(**signed, account_id=s2, role=Role.ADMIN),  # type: ignore[arg-type]
+        # An agency's account: what was forwarded to its agency, never the submitter.
+        Viewer(**signed, account_id=s2, role=Role.AGENCY, agency_id=agency),  # type: ignore[arg-type]
+        Viewer(**signed, account_id=s2, role=Role.AGENCY, agency_id=-1),  # type: ignore[arg-type]
+        # A link without the role gives nothing.
+        Viewer(**signed, account_id=s2, role=Role.CITIZEN, agency_id=agency),  # type: ignore[arg-type]
     ]
     now = datetime.now(UTC)
     deadlines = Deadlines(ack_days=7, answer_days=30)
