@@ -28,6 +28,8 @@ from graphql import OperationDefinitionNode, OperationType, parse, validate
 
 from api.demo import DEMO_ACCOUNTS, demo_tokens
 from api.settings import Settings
+from db.clock import local_date
+from db.clock import now as clock_now
 from db.engine import make_engine, make_sessionmaker, transaction
 from db.seed import seed_demo_extras
 from schema import schema
@@ -106,6 +108,19 @@ async def _placeholders(url: str, tokens: dict[str, str]) -> dict[str, str]:
             json={"query": "{ inbox(status: SUBMITTED, first: 1) { nodes { id } } }"},
             headers=bearer["DELEGATE"],
         )
+        acknowledged = await http.post(
+            "/graphql",
+            json={"query": "{ inbox(status: ACKNOWLEDGED, first: 1) { nodes { id } } }"},
+            headers=bearer["DELEGATE"],
+        )
+        agency = await http.post(
+            "/graphql",
+            json={
+                "query": "{ me { role } agencyInbox(status: FORWARDED, first: 1) { nodes { id } } "
+                'agencies(search: "Sở Y tế") { id } }'
+            },
+            headers=bearer["AGENCY"],
+        )
     answered = next(
         p for p in mine.json()["data"]["myPetitions"]["nodes"] if p["status"] == "ANSWERED"
     )
@@ -115,6 +130,12 @@ async def _placeholders(url: str, tokens: dict[str, str]) -> dict[str, str]:
         "myPetitionId": answered["id"],
         # A petition waiting in the demo delegate's inbox.
         "petitionId": inbox.json()["data"]["inbox"]["nodes"][0]["id"],
+        # One the demo delegate acknowledged (to forward), one with the demo agency (to answer).
+        "acknowledgedPetitionId": acknowledged.json()["data"]["inbox"]["nodes"][0]["id"],
+        "forwardedPetitionId": agency.json()["data"]["agencyInbox"]["nodes"][0]["id"],
+        "agencyId": agency.json()["data"]["agencies"][0]["id"],
+        # The request's local day (a letter may not be dated after it).
+        "today": local_date(clock_now()).isoformat(),
     }
 
 
