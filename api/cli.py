@@ -221,6 +221,16 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        # Said once the worker listens for its stop signal (and flushed: stdout may be a pipe).
+        typer.echo(
+            "Đang gửi thông báo qua: "
+            + (
+                ", ".join(channels)
+                if channels
+                else "chưa cấu hình kênh nào (thông báo được bỏ qua)"
+            )
+        )
+        sys.stdout.flush()
         try:
             await runner.run(stop)
         finally:
@@ -235,10 +245,6 @@ def worker() -> None:
         )
         if on
     ]
-    typer.echo(
-        "Đang gửi thông báo qua: "
-        + (", ".join(channels) if channels else "chưa cấu hình kênh nào (thông báo được bỏ qua)")
-    )
     with Database(settings) as url:
         run_db(url, _migrate)
         run_db(url, work)
