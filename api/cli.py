@@ -404,6 +404,50 @@ def grant(
     typer.echo(f"Đã gán vai trò {wanted.value} cho {sub}.")
 
 
+outbox_app = typer.Typer(
+    help="The notification outbox: its state, and dead letters.", no_args_is_help=True
+)
+app.add_typer(outbox_app, name="outbox")
+
+
+@outbox_app.command("status")
+def outbox_status() -> None:
+    """How many notifications are pending, delivered, dead, skipped."""
+    from db.outbox.queue import counts
+
+    async def work(url: str) -> dict[str, int]:
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                return await counts(session)
+        finally:
+            await engine.dispose()
+
+    with Database(get_settings()) as url:
+        found = run_db(url, work)
+    for state, n in found.items():
+        typer.echo(f"{state:10s} {n}")
+
+
+@outbox_app.command("retry")
+def outbox_retry() -> None:
+    """Send every dead letter again, with a fresh set of attempts (after fixing the receiver)."""
+    from db import clock
+    from db.outbox.queue import requeue_dead
+
+    async def work(url: str) -> int:
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with transaction(make_sessionmaker(engine)) as session:
+                return await requeue_dead(session, clock.now())
+        finally:
+            await engine.dispose()
+
+    with Database(get_settings()) as url:
+        n = run_db(url, work)
+    typer.echo(f"Đã đưa {n} thông báo lỗi vào hàng đợi gửi lại.")
+
+
 apikey_app = typer.Typer(
     help="Integrator API keys (header X-API-Key): public data only.", no_args_is_help=True
 )

@@ -158,3 +158,15 @@ async def counts(session: AsyncSession) -> dict[str, int]:
     )
     found = {str(state): int(n) for state, n in rows}
     return {s.value: found.get(s.value, 0) for s in OutboxState}
+
+
+async def requeue_dead(session: AsyncSession, now: datetime) -> int:
+    """Give every dead letter a fresh set of attempts, due at `now` (after the receiver was
+    fixed: `hdnd outbox retry`); how many. Each keeps its delivery id, so a receiver that did
+    get one counts it once."""
+    result = await session.execute(
+        sa.update(OutboxMessage)
+        .where(col(OutboxMessage.state) == OutboxState.DEAD.value)
+        .values(state=OutboxState.PENDING.value, attempts=0, next_attempt_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -51,3 +51,18 @@ def test_worker_starts_and_stops_on_sigterm(db_url: str) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_outbox_status_and_retry(db_url: str) -> None:
+    env = {"HDND_DATABASE_URL": db_url}
+    status = run(["outbox", "status"], env)
+    assert status.returncode == 0, status.stderr
+    assert [line.split() for line in status.stdout.splitlines()] == [
+        ["PENDING", "0"],
+        ["DELIVERED", "0"],
+        ["DEAD", "0"],
+        ["SKIPPED", "0"],
+    ]
+    retried = run(["outbox", "retry"], env)
+    assert retried.returncode == 0, retried.stderr
+    assert "Đã đưa 0 thông báo" in retried.stdout

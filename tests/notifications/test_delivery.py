@@ -18,6 +18,7 @@ from db.accounts import account_for_sub, grant_role, viewer_for_sub
 from db.engine import Sessionmaker, transaction
 from db.enums.outbox import NotificationKind
 from db.outbox.preferences import PreferenceChanges, change_preferences
+from db.outbox.queue import requeue_dead
 from db.outbox.rules import QuietHours, Retry, backoff, quiet_until
 from db.outbox.writes import enqueue
 from db.viewer import Role
@@ -191,6 +192,19 @@ async def test_dead_letter_after_the_last_attempt_and_at_once_when_refused_for_g
             await session.execute(sa.text("SELECT last_error, attempts FROM outbox ORDER BY id"))
         ).all()
     assert [tuple(e) for e in errors] == [("HTTP 503", 3)] * 3 + [("HTTP 400", 1)]
+
+    # The receiver fixed, the operator sends the dead letters again (`hdnd outbox retry`).
+    async with transaction(sessionmaker) as session:
+        assert await requeue_dead(session, clock.now()) == 4
+    receiver = Receiver()
+    async with serving(receiver) as url:
+        worker = OutboxWorker(sessionmaker, worker_settings(url))
+        try:
+            await worker.drain()
+        finally:
+            await worker.aclose()
+    assert await _states(sessionmaker) == {"DELIVERED": 4}
+    assert receiver.order_for("citizen-0") == STEPS
 
 
 async def test_zalo_template_messages_with_retries(
