@@ -11,6 +11,8 @@ from schema.context import Info
 from schema.council import CouncilQuery
 from schema.directory_admin import DirectoryMutation
 from schema.integrators import IntegratorsMutation, IntegratorsQuery
+from schema.meetings.mutations import MeetingsMutation
+from schema.meetings.queries import MeetingsQuery
 from schema.node import node_fetcher
 from schema.petitions import PetitionsMutation, PetitionsQuery
 from schema.rate_limit import RateLimitQuery
@@ -47,6 +49,7 @@ QUERIES: tuple[type, ...] = (
     SessionsQuery,
     IntegratorsQuery,
     PetitionsQuery,
+    MeetingsQuery,
     RateLimitQuery,
 )
 MUTATIONS: tuple[type, ...] = (
@@ -55,6 +58,7 @@ MUTATIONS: tuple[type, ...] = (
     IntegratorsMutation,
     ChannelsMutation,
     PetitionsMutation,
+    MeetingsMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (ChannelsSubscription,)
 
