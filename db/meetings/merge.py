@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db.audit import audit
-from db.enums.petitions import OPEN_STATUSES
+from db.enums.petitions import OPEN_STATUSES, PetitionStatus
 from db.meetings.rules import MAX_MERGED, RefusedItems
 from db.refused import Refusal, Refused, sign_in_first
 from db.tables import MeetingConcern, Petition, PetitionSupport
@@ -27,6 +27,14 @@ from db.timeline import append_event
 from db.viewer import Role, Viewer
 
 MERGERS = (Role.STAFF,)
+# A duplicate still waiting for its answer; one answered keeps its own answer.
+MERGEABLE = frozenset(
+    {
+        PetitionStatus.SUBMITTED.value,
+        PetitionStatus.ACKNOWLEDGED.value,
+        PetitionStatus.FORWARDED.value,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,8 @@ async def merge_petitions(
     now: datetime,
     request_id: str | None = None,
 ) -> Merged:
-    """Merge `duplicate_ids` into `petition_id` (all open, none merged already)."""
+    """Merge `duplicate_ids` (awaiting an answer) into `petition_id` (open, PUBLIC); none
+    merged already."""
     needs = sign_in_first(viewer)
     if needs is not None:
         raise Refused(*needs)
@@ -109,11 +118,11 @@ async def merge_petitions(
             problems.append(
                 Refused(Refusal.INVALID_TRANSITION, "Kiến nghị này đã được gộp trước đó.", *at)
             )
-        elif dup.status not in open_statuses:
+        elif dup.status not in MERGEABLE:
             problems.append(
                 Refused(
                     Refusal.INVALID_TRANSITION,
-                    "Kiến nghị đã trả lời xong, đã đóng hoặc bị từ chối không gộp được.",
+                    "Kiến nghị đã được trả lời, đã đóng hoặc bị từ chối không gộp được.",
                     *at,
                 )
             )

@@ -114,21 +114,64 @@ async def delegates_by_meeting_ids(
     return found
 
 
-async def concerns_by_meeting_ids(
-    session: AsyncSession, ids: Sequence[int], viewer: Viewer, today: date
-) -> dict[int, list[Petition]]:
-    """The petitions raised at each meeting that `viewer` may see, in the order recorded (the
-    duplicates merged into them included: they were raised there too)."""
-    rows = await session.execute(
-        sa.select(col(MeetingConcern.meeting_id), Petition)
+ConcernKey = tuple[int, int]  # (position, petition id)
+
+
+async def concerns_pages(
+    session: AsyncSession,
+    meeting_ids: Sequence[int],
+    viewer: Viewer,
+    today: date,
+    limit: int,
+    after: ConcernKey | None,
+) -> dict[int, Page[tuple[ConcernKey, Petition]]]:
+    """A page of the petitions raised at each meeting that `viewer` may see, in the order
+    recorded (a petition that duplicates raised there were merged into, at theirs), one
+    statement for every meeting."""
+    order = (col(MeetingConcern.position), col(MeetingConcern.petition_id))
+    conditions = [
+        col(MeetingConcern.meeting_id).in_(list(meeting_ids)),
+        visible_condition(viewer, today),
+    ]
+    if after is not None:
+        conditions.append(after_key(order, after))
+    ranked = (
+        sa.select(
+            col(MeetingConcern.meeting_id).label("meeting_id"),
+            col(MeetingConcern.position).label("position"),
+            col(Petition.id).label("petition_id"),
+            sa.func.row_number()
+            .over(partition_by=col(MeetingConcern.meeting_id), order_by=order)
+            .label("n"),
+        )
         .join(Petition, col(Petition.id) == col(MeetingConcern.petition_id))
-        .where(col(MeetingConcern.meeting_id).in_(list(ids)), visible_condition(viewer, today))
-        .order_by(col(MeetingConcern.meeting_id), col(MeetingConcern.position), col(Petition.id))
+        .where(*conditions)
+        .subquery()
     )
-    found: dict[int, list[Petition]] = defaultdict(list)
-    for meeting_id, petition in rows.all():
-        found[meeting_id].append(petition)
-    return found
+    rows = await session.execute(
+        sa.select(ranked.c.meeting_id, ranked.c.position, Petition)
+        .join(Petition, col(Petition.id) == ranked.c.petition_id)
+        .where(ranked.c.n <= limit + 1)
+        .order_by(ranked.c.meeting_id, ranked.c.n)
+    )
+    found: dict[int, list[tuple[ConcernKey, Petition]]] = defaultdict(list)
+    for meeting_id, position, petition in rows.all():
+        assert petition.id is not None
+        found[meeting_id].append(((position, petition.id), petition))
+    return {m: page_of(found.get(m, []), limit) for m in meeting_ids}
+
+
+async def concerns_count(
+    session: AsyncSession, meeting_id: int, viewer: Viewer, today: date
+) -> int:
+    """How many petitions raised at the meeting `viewer` may see."""
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(MeetingConcern)
+        .join(Petition, col(Petition.id) == col(MeetingConcern.petition_id))
+        .where(col(MeetingConcern.meeting_id) == meeting_id, visible_condition(viewer, today))
+    )
+    return int((await session.execute(stmt)).scalar_one())
 
 
 async def meetings_by_petition_ids(

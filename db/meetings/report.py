@@ -117,6 +117,7 @@ class SessionReport:
     meetings_held: int
     voters_present: int  # voters present at the round's meetings held
     fields: list[FieldSection]
+    province: str  # the province's name, for the documents' heading
 
     @property
     def items(self) -> list[ReportItem]:
@@ -254,7 +255,21 @@ async def session_petition_report(
         meetings_held=int(round_stats[1] or 0),
         voters_present=int(round_stats[2] or 0),
         fields=fields,
+        province=await province_name(session),
     )
+
+
+async def province_name(session: AsyncSession) -> str:
+    """The name of the province the council serves (its one PROVINCE-level unit)."""
+    found = (
+        await session.execute(
+            sa.select(col(AdministrativeUnit.name))
+            .where(col(AdministrativeUnit.level) == "PROVINCE")
+            .order_by(col(AdministrativeUnit.code))
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    return found or ""
 
 
 async def reported_back(session: AsyncSession, meeting: VoterMeeting) -> list[Petition]:

@@ -4,11 +4,14 @@ kept in `context.extra`."""
 from strawberry.dataloader import DataLoader
 
 from db.meetings import reads
+from db.pagination import Page
 from db.tables import Petition, VoterMeeting
 from schema.context import Context, Info
 from schema.loaders import batch_loader, list_loader
 
 _KEY = "meeting_loaders"
+ConcernsPageKey = tuple[int, int, reads.ConcernKey | None]  # meeting, page size, cursor
+ConcernsPage = Page[tuple[reads.ConcernKey, Petition]]
 
 
 class MeetingLoaders:
@@ -26,8 +29,21 @@ class MeetingLoaders:
         self.delegates_by_meeting_id: DataLoader[int, list[int]] = list_loader(
             sm, reads.delegates_by_meeting_ids
         )
-        self.concerns_by_meeting_id: DataLoader[int, list[Petition]] = list_loader(
-            sm, lambda s, ids: reads.concerns_by_meeting_ids(s, ids, viewer, today)
+
+        async def concern_pages(keys: list[ConcernsPageKey]) -> list[ConcernsPage]:
+            wanted: dict[tuple[int, reads.ConcernKey | None], list[int]] = {}
+            for meeting_id, limit, after in keys:
+                wanted.setdefault((limit, after), []).append(meeting_id)
+            found: dict[ConcernsPageKey, ConcernsPage] = {}
+            async with sm() as session:
+                for (limit, after), ids in wanted.items():
+                    pages = await reads.concerns_pages(session, ids, viewer, today, limit, after)
+                    for meeting_id, page in pages.items():
+                        found[(meeting_id, limit, after)] = page
+            return [found[key] for key in keys]
+
+        self.concerns_page_by_meeting: DataLoader[ConcernsPageKey, ConcernsPage] = DataLoader(
+            load_fn=concern_pages
         )
         self.meetings_by_petition_id: DataLoader[int, list[VoterMeeting]] = list_loader(
             sm, reads.meetings_by_petition_ids

@@ -11,7 +11,7 @@ from db.engine import transaction
 from db.meetings import merge as db_merge
 from db.meetings import writes as db_writes
 from db.meetings.rules import RefusedItems
-from db.meetings.similar import petition_text, similar_petitions
+from db.meetings.similar import suggestions_for_batch
 from db.refused import Refused
 from db.tables import VoterMeeting as MeetingRow
 from db.viewer import Role
@@ -172,28 +172,26 @@ class MeetingsMutation:
                 request_id=info.context.request_id,
             )
             batch = [p.id for p in made if p.id is not None]
-            recorded = []
-            for p in made:
-                found = await similar_petitions(
-                    s,
-                    viewer,
-                    info.context.today,
-                    p.commune_code,
-                    petition_text(p.title, p.content),
-                    exclude=batch,
-                    limit=SUGGESTED,
+            suggestions = await suggestions_for_batch(
+                s,
+                viewer,
+                info.context.today,
+                [(p.commune_code, p.search_folded) for p in made],
+                exclude=batch,
+                limit=SUGGESTED,
+            )
+            recorded = [
+                RecordedConcern(
+                    petition=Petition.from_row(p),
+                    similar=[
+                        SimilarPetition(
+                            petition=Petition.from_row(f.petition), similarity=f.similarity
+                        )
+                        for f in found
+                    ],
                 )
-                recorded.append(
-                    RecordedConcern(
-                        petition=Petition.from_row(p),
-                        similar=[
-                            SimilarPetition(
-                                petition=Petition.from_row(f.petition), similarity=f.similarity
-                            )
-                            for f in found
-                        ],
-                    )
-                )
+                for p, found in zip(made, suggestions, strict=True)
+            ]
             meeting = await s.get(MeetingRow, pk)
             assert meeting is not None
             return meeting, recorded

@@ -10,14 +10,23 @@ import schema.petitions  # noqa: F401  (makes these GraphQL enums before the typ
 from db.clock import local
 from db.enums.petitions import PetitionCategory, PetitionStatus
 from db.meetings import report as db_report
+from db.meetings.reads import concerns_count
 from db.meetings.rules import MAX_COMMUNES, MAX_CONCERNS, MAX_DELEGATES
 from db.tables import VoterMeeting as MeetingRow
 from schema.context import Info
-from schema.cost import most
+from schema.cost import most, paged
 from schema.errors import UserError
 from schema.meetings.enums import MeetingStatus, MeetingTiming
 from schema.meetings.loaders import meeting_loaders
-from schema.relay import Connection, Node, to_global_id
+from schema.node import register_node
+from schema.relay import (
+    Connection,
+    Node,
+    decode_cursor,
+    make_connection,
+    page_size,
+    to_global_id,
+)
 
 if TYPE_CHECKING:
     from schema.council import AdministrativeUnit, Delegate, DelegateGroup
@@ -108,15 +117,39 @@ class VoterMeeting(Node):
         return [Delegate.from_row(r) for r in rows if r is not None]
 
     @strawberry.field(
-        directives=most(MAX_CONCERNS),
-        description="The concerns raised there (petitions with source VOTER_MEETING, and those "
-        "merged into them), in the order recorded; private ones only for those who may see them.",
+        directives=paged(),
+        description="The concerns raised there, in the order recorded: the petitions recorded "
+        "(source VOTER_MEETING, merged ones too), and a petition their duplicates were merged "
+        "into; private ones only for those who may see them.",
     )
-    async def concerns(self, info: Info) -> list[PetitionType]:
+    async def concerns(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, at most 100 (default 20).")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="`endCursor` of the previous page.")
+        ] = None,
+    ) -> Connection[PetitionType]:
         from schema.petitions import Petition
 
-        rows = await meeting_loaders(info).concerns_by_meeting_id.load(self.pk)
-        return [Petition.from_row(r) for r in rows]
+        limit = page_size(first)
+        key = decode_cursor(after, (int, int))
+        after_key = (key[0], key[1]) if key else None
+        loader = meeting_loaders(info).concerns_page_by_meeting
+        page = await loader.load((self.pk, limit, after_key))
+        meeting_id, viewer, today = self.pk, info.context.viewer, info.context.today
+        sm = info.context.read
+
+        async def count() -> int:
+            async with sm() as session:
+                return await concerns_count(session, meeting_id, viewer, today)
+
+        return make_connection(
+            page.rows, page.has_next, key is not None, lambda r: r[0],
+            lambda r: Petition.from_row(r[1]), count,
+        )  # fmt: skip
 
     @strawberry.field(
         directives=most(MAX_CONCERNS),
@@ -202,6 +235,10 @@ class MergePetitionsPayload:
 @strawberry.type(description="A numbered item of the consolidated report: one petition.")
 class ReportItem:
     number: int = strawberry.field(description="Its number in the report (1, 2, …).")
+    category: PetitionCategory = strawberry.field(description="Its field (the section).")
+    agency: str | None = strawberry.field(
+        description="The competent agency it was forwarded to; null: not yet forwarded."
+    )
     voter_count: int = strawberry.field(
         description="Voters who raised it, those of the duplicates merged into it included."
     )
@@ -216,6 +253,8 @@ class ReportItem:
         status = PetitionStatus(item.petition.status)
         return cls(
             number=item.number,
+            category=PetitionCategory(item.petition.category),
+            agency=item.petition.forwarded_agency,
             voter_count=item.voter_count,
             support_count=item.petition.support_count,
             status=status,
@@ -231,7 +270,7 @@ class ReportItem:
         return Petition.from_row(self.row.petition)
 
     @strawberry.field(
-        directives=most(20), description="The voter meetings where it was raised, earliest first."
+        directives=most(5), description="The voter meetings where it was raised, earliest first."
     )
     def meetings(self) -> list[VoterMeeting]:
         return [VoterMeeting.from_row(m) for m in self.row.meetings]
@@ -245,8 +284,8 @@ class ReportAgency:
     label: str = strawberry.field(description="The agency as the report names it.")
     petition_count: int = strawberry.field(description="How many items.")
     voter_count: int = strawberry.field(description="Voters who raised them.")
-    items: list[ReportItem] = strawberry.field(
-        directives=most(MAX_CONCERNS), description="The items, numbered through the report."
+    numbers: list[int] = strawberry.field(
+        description="The numbers of its items (see the report's `items`)."
     )
 
 
@@ -257,7 +296,7 @@ class ReportField:
     petition_count: int = strawberry.field(description="How many items.")
     voter_count: int = strawberry.field(description="Voters who raised them.")
     agencies: list[ReportAgency] = strawberry.field(
-        directives=most(20), description="The items by competent agency."
+        directives=most(10), description="The items by competent agency."
     )
 
 
@@ -290,6 +329,10 @@ class SessionPetitionReport:
     fields: list[ReportField] = strawberry.field(
         directives=most(10), description="The sections by field, in the usual order."
     )
+    items: list[ReportItem] = strawberry.field(
+        directives=most(MAX_CONCERNS),
+        description="Every item in order, numbered 1, 2, … by field, then agency, then age.",
+    )
     session_pk: strawberry.Private[int]
 
     @classmethod
@@ -319,13 +362,14 @@ class SessionPetitionReport:
                             label=a.label,
                             petition_count=len(a.items),
                             voter_count=a.voter_count,
-                            items=[ReportItem.of(i) for i in a.items],
+                            numbers=[i.number for i in a.items],
                         )
                         for a in f.agencies
                     ],
                 )
                 for f in report.fields
             ],
+            items=[ReportItem.of(i) for i in report.items],
         )
 
     @strawberry.field(description="The session reported on.")
@@ -343,3 +387,11 @@ class SessionPetitionReport:
     @strawberry.field(description="Where to download it as a spreadsheet (same admission).")
     def xlsx_url(self) -> str:
         return f"/reports/sessions/{to_global_id('Session', self.session_pk)}/petitions.xlsx"
+
+
+async def _meeting_node(info: Info, pk: int) -> VoterMeeting | None:
+    row = await meeting_loaders(info).meeting_by_id.load(pk)
+    return VoterMeeting.from_row(row) if row is not None else None
+
+
+register_node("VoterMeeting", _meeting_node)
