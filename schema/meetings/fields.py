@@ -64,7 +64,7 @@ class PetitionMeetingFields:
         return local(self.row.merged_at) if self.row.merged_at else None
 
     @strawberry.field(
-        directives=most(20),
+        directives=most(5),
         description="The voter meetings where it was raised (nêu tại buổi tiếp xúc cử tri), "
         "earliest first; empty for a petition only sent from the app.",
     )

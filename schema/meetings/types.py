@@ -40,6 +40,10 @@ PetitionType = Annotated["Petition", strawberry.lazy("schema.petitions")]
 SessionType = Annotated["Session", strawberry.lazy("schema.sessions")]
 
 
+# What a meeting after a session reads back, for the query cost: a few communes' items.
+REPORT_BACK_ASSUMED = 100
+
+
 @strawberry.type(
     description="A voter meeting (buổi tiếp xúc cử tri): a delegate group meets the voters of "
     "some of its communes before or after a session, with the Fatherland Front. Public."
@@ -152,7 +156,7 @@ class VoterMeeting(Node):
         )  # fmt: skip
 
     @strawberry.field(
-        directives=most(MAX_CONCERNS),
+        directives=most(REPORT_BACK_ASSUMED),
         description="For a meeting after a session: the concerns of that session's consolidated "
         "report from this meeting's communes, with their status and answers, for the delegates "
         "to report back to voters (trả lời cử tri). Empty for a meeting before a session.",
