@@ -26,6 +26,7 @@ from db.clock import local_day_start
 from db.enums.meetings import MeetingStatus, MeetingTiming, PetitionSource
 from db.enums.petitions import PetitionCategory, PetitionStatus
 from db.meetings.reads import meetings_by_petition_ids
+from db.petition_access import visible_condition
 from db.tables import (
     AdministrativeUnit,
     CouncilSession,
@@ -34,6 +35,7 @@ from db.tables import (
     VoterMeeting,
     VoterMeetingCommune,
 )
+from db.viewer import Viewer
 
 CATEGORY_LABELS = {
     PetitionCategory.LAND_HOUSING: "Đất đai, nhà ở",
@@ -272,10 +274,12 @@ async def province_name(session: AsyncSession) -> str:
     return found or ""
 
 
-async def reported_back(session: AsyncSession, meeting: VoterMeeting) -> list[Petition]:
+async def reported_back(
+    session: AsyncSession, meeting: VoterMeeting, viewer: Viewer, today: date
+) -> list[Petition]:
     """For a meeting after a session: the petitions of that session's report from the
-    meeting's communes, so delegates can read the answers to voters (nothing for a meeting
-    before a session)."""
+    meeting's communes that `viewer` may see, so delegates can read the answers to voters
+    (nothing for a meeting before a session)."""
     if meeting.timing != MeetingTiming.AFTER_SESSION:
         return []
     council_session = await session.get(CouncilSession, meeting.session_id)
@@ -287,7 +291,11 @@ async def reported_back(session: AsyncSession, meeting: VoterMeeting) -> list[Pe
     )
     rows = await session.execute(
         sa.select(Petition)
-        .where(col(Petition.id).in_(ids), col(Petition.commune_code).in_(communes))
+        .where(
+            col(Petition.id).in_(ids),
+            col(Petition.commune_code).in_(communes),
+            visible_condition(viewer, today),
+        )
         .order_by(col(Petition.category), col(Petition.submitted_at), col(Petition.id))
     )
     return list(rows.scalars())

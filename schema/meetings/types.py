@@ -159,14 +159,15 @@ class VoterMeeting(Node):
         directives=most(REPORT_BACK_ASSUMED),
         description="For a meeting after a session: the concerns of that session's consolidated "
         "report from this meeting's communes, with their status and answers, for the delegates "
-        "to report back to voters (trả lời cử tri). Empty for a meeting before a session.",
+        "to report back to voters (trả lời cử tri); private ones only for those who may see "
+        "them. Empty for a meeting before a session.",
     )
     async def report_back(self, info: Info) -> list[PetitionType]:
         from db.meetings.report import reported_back
         from schema.petitions import Petition
 
         async with info.context.read() as session:
-            rows = await reported_back(session, self.row)
+            rows = await reported_back(session, self.row, info.context.viewer, info.context.today)
         return [Petition.from_row(r) for r in rows]
 
 

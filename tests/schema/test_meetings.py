@@ -78,6 +78,7 @@ SCHOOL_C3 = (
 FERTILISER_D0 = (
     "Giá phân bón tăng cao, đề nghị tỉnh có chính sách hỗ trợ nông dân Xã Hoả Lựu vay vốn ưu đãi."
 )
+PRIVATE_OLD = "Gia đình tôi thuộc hộ cận nghèo nhưng chưa được cấp thẻ bảo hiểm y tế năm nay."
 DOCTOR_OLD = "Trạm y tế Phường I chỉ có y sĩ, người dân phải lên tuyến huyện để khám bệnh."
 LITTER_A2 = "Rác sinh hoạt bị đổ xuống kênh Xáng Xà No gây ô nhiễm, đề nghị tăng cường thu gom rác."
 
@@ -392,7 +393,21 @@ async def _round(client: AsyncClient, sc: Scene, sessionmaker: Sessionmaker) -> 
                 sc.staff,
             )  # fmt: skip
             assert body["data"][name]["userErrors"] == [], body
-    # p_old belongs to session 26's round: submitted on 20 November.
+    hidden = ok(
+        await gql(
+            client,
+            SUBMIT,
+            {
+                "input": {
+                    **app_petition("Kiến nghị riêng về hộ nghèo", PRIVATE_OLD, "SOCIAL_WELFARE"),
+                    "visibility": "PRIVATE",
+                }
+            },
+            sc.citizens[2],
+        ),
+        "submitPetition",
+    )["petition"]
+    # p_old (and a PRIVATE one) belong to session 26's round: submitted on 20 November.
     async with transaction(sessionmaker) as session:
         await session.execute(
             sa.text("UPDATE petition SET submitted_at = :t WHERE id = :id"),
@@ -401,7 +416,11 @@ async def _round(client: AsyncClient, sc: Scene, sessionmaker: Sessionmaker) -> 
                 "id": _pk_of(old["id"]),
             },
         )
-    ids.update(a1=a1["id"], a2=a2["id"], old=old["id"])
+        await session.execute(
+            sa.text("UPDATE petition SET submitted_at = :t WHERE id = :id"),
+            {"t": datetime(2026, 11, 21, 9, 0, tzinfo=LOCAL_ZONE), "id": _pk_of(hidden["id"])},
+        )
+    ids.update(a1=a1["id"], a2=a2["id"], old=old["id"], hidden=hidden["id"])
     return ids
 
 
@@ -596,6 +615,14 @@ async def test_a_round_of_meetings_concerns_merging_and_the_report(
     assert body["data"]["node"]["reportBack"] == [
         {"id": ids["old"], "answer": {"body": "Đã bố trí thêm xe thu gom hai lần mỗi tuần."}}
     ]
+    # A PRIVATE petition of that round is read back only to those who may see it.
+    body = await gql(
+        client,
+        "query($id: ID!) { node(id: $id) { ... on VoterMeeting { reportBack { id } } } }",
+        {"id": ids["m4"]},
+        scene.staff,
+    )
+    assert [p["id"] for p in body["data"]["node"]["reportBack"]] == [ids["old"], ids["hidden"]]
 
     # ---- the report, by hand ---------------------------------------------------------------------
     refused = await gql(client, REPORT, {"id": scene.s27}, scene.a)
