@@ -171,12 +171,20 @@ HEADER = (
 )
 
 
-def _row(sheet: Worksheet, values: list[object]) -> None:
-    """Append a row; text stays text (a leading = would otherwise be stored as a formula)."""
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+class _Rows:
+    """Writes rows one below the other; text stays text (a leading = would otherwise be stored
+    as a formula). Counts its rows itself: `max_row`, which `append` reads, scans them all."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        self.sheet = sheet
+        self.count = 0
+
+    def add(self, values: list[str | int]) -> None:
+        self.count += 1
+        for column, value in enumerate(values, 1):
+            cell = self.sheet.cell(row=self.count, column=column, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
 
 
 def render_xlsx(report: SessionReport, today: date) -> bytes:
@@ -185,12 +193,10 @@ def render_xlsx(report: SessionReport, today: date) -> bytes:
     sheet = book.active
     assert isinstance(sheet, Worksheet)
     sheet.title = "Tổng hợp"
-    _row(
-        sheet,
-        [f"Tổng hợp ý kiến, kiến nghị của cử tri gửi đến Kỳ họp thứ {report.session.number}"],
-    )
+    rows = _Rows(sheet)
+    rows.add([f"Tổng hợp ý kiến, kiến nghị của cử tri gửi đến Kỳ họp thứ {report.session.number}"])
     sheet["A1"].font = Font(bold=True)
-    _row(sheet, list(HEADER))
+    rows.add(list(HEADER))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -198,8 +204,7 @@ def render_xlsx(report: SessionReport, today: date) -> bytes:
         for agency in section.agencies:
             for item in agency.items:
                 p = item.petition
-                _row(
-                    sheet,
+                rows.add(
                     [
                         item.number,
                         section.label,
@@ -220,6 +225,7 @@ def render_xlsx(report: SessionReport, today: date) -> bytes:
     ):
         sheet.column_dimensions[column].width = width
     totals = book.create_sheet("Số liệu")
+    numbers = _Rows(totals)
     period = f"{_day(report.first_day)} - " if report.first_day else "đến "
     for label, value in (
         ("Kỳ họp", report.session.number),
@@ -234,9 +240,9 @@ def render_xlsx(report: SessionReport, today: date) -> bytes:
         ("Gửi qua ứng dụng", report.from_app),
         ("Đã trả lời", report.answered_count),
     ):
-        _row(totals, [label, value])
+        numbers.add([label, value])
     for section in report.fields:
-        _row(totals, [f"Lĩnh vực {section.label}", len(section.items)])
+        numbers.add([f"Lĩnh vực {section.label}", len(section.items)])
     totals.column_dimensions["A"].width = 40
     out = io.BytesIO()
     book.save(out)

@@ -46,16 +46,19 @@ REPORT = """query($s: ID!) { sessionPetitionReport(sessionId: $s) { petitionCoun
   items { number voterCount status petition { trackingCode title } meetings { place } } } }"""
 
 
-async def _database(server: str) -> str:
-    name = f"hdnd_bench_meetings_{uuid.uuid4().hex[:8]}"
+async def _admin(server: str) -> asyncpg.Connection:
     url = make_url(server)
-    admin = await asyncpg.connect(
+    return await asyncpg.connect(
         user=url.username, password=url.password, host=url.host, port=url.port,
         database=url.database or "postgres",
     )  # fmt: skip
+
+
+async def _database(server: str, name: str) -> str:
+    admin = await _admin(server)
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
-    return url.set(database=name).render_as_string(hide_password=False)
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
 
 
 async def _timed(rounds: int, call: Any) -> list[float]:
@@ -78,7 +81,17 @@ async def main(concerns: int, rounds: int) -> None:
     server = os.environ.get(
         "HDND_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
     )
-    url = await _database(server)
+    name = f"hdnd_bench_meetings_{uuid.uuid4().hex[:8]}"
+    url = await _database(server, name)
+    try:
+        await _run(url, concerns, rounds)
+    finally:
+        admin = await _admin(server)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def _run(url: str, concerns: int, rounds: int) -> None:
     engine = make_engine(url, pool_size=2)
     await upgrade(engine)
     async with transaction(make_sessionmaker(engine)) as session:
