@@ -378,21 +378,17 @@ async def record_concerns(
         raise Refused(
             Refusal.INVALID_INPUT, f"Mỗi lần ghi tối đa {MAX_CONCERNS} ý kiến.", "concerns"
         )
-    covered = {
-        code: None
-        for code in (
-            await session.execute(
-                sa.select(col(VoterMeetingCommune.unit_code)).where(
-                    col(VoterMeetingCommune.meeting_id) == meeting_id
-                )
-            )
-        ).scalars()
-    }
+    # The meeting's communes: a concern names one of them.
     units = {
         u.code: u
         for u in (
             await session.execute(
-                sa.select(AdministrativeUnit).where(col(AdministrativeUnit.code).in_(list(covered)))
+                sa.select(AdministrativeUnit)
+                .join(
+                    VoterMeetingCommune,
+                    col(VoterMeetingCommune.unit_code) == col(AdministrativeUnit.code),
+                )
+                .where(col(VoterMeetingCommune.meeting_id) == meeting_id)
             )
         ).scalars()
     }
