@@ -43,6 +43,7 @@ from api.identity import (
 )
 from api.ratelimit import RATE_LIMIT_HEADERS, RateLimiter, make_storage
 from api.reports import report_routes
+from api.session_report import session_report_routes
 from api.settings import Settings, get_settings
 from api.websocket import KeepAliveTransportWSHandler, TextWebSocketAdapter
 from api.worker import running_worker
@@ -495,6 +496,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             *report_routes(),
+            *session_report_routes(),
             *_graphiql_assets(settings),
         ],
         lifespan=lifespan,

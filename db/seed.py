@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.agencies.demo import seed_demo_forwards
 from db.channels import seed_demo_channel
+from db.meetings.demo import seed_demo_meetings
 from db.petition_seed import seed_demo_petitions
 from db.sessions_demo import seed_contributions
 
@@ -15,3 +16,4 @@ async def seed_demo_extras(session: AsyncSession) -> None:
     await seed_demo_forwards(session)
     await seed_contributions(session)
     await seed_demo_channel(session)
+    await seed_demo_meetings(session)

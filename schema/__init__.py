@@ -13,6 +13,8 @@ from schema.context import Info
 from schema.council import CouncilQuery
 from schema.directory_admin import DirectoryMutation
 from schema.integrators import IntegratorsMutation, IntegratorsQuery
+from schema.meetings.mutations import MeetingsMutation
+from schema.meetings.queries import MeetingsQuery
 from schema.node import node_fetcher
 from schema.notifications.mutations import NotificationsMutation
 from schema.notifications.queries import NotificationsQuery
@@ -53,6 +55,7 @@ QUERIES: tuple[type, ...] = (
     PetitionsQuery,
     AgenciesQuery,
     NotificationsQuery,
+    MeetingsQuery,
     RateLimitQuery,
 )
 MUTATIONS: tuple[type, ...] = (
@@ -63,6 +66,7 @@ MUTATIONS: tuple[type, ...] = (
     PetitionsMutation,
     AgenciesMutation,
     NotificationsMutation,
+    MeetingsMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (ChannelsSubscription,)
 

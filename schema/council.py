@@ -19,6 +19,7 @@ from schema.channels import GroupGuest, GroupPost, group_guests, group_posts
 from schema.context import Info
 from schema.core.enums import graphql_enum
 from schema.errors import bad_input
+from schema.meetings.fields import DelegateMeetingFields
 from schema.node import register_node
 from schema.permissions import EVERYONE_WHO_SEES_ALL, has_role
 
@@ -256,7 +257,7 @@ class DelegateGroup(Node):
 
 
 @strawberry.type(description="A delegate (đại biểu HĐND tỉnh).")
-class Delegate(Node):
+class Delegate(Node, DelegateMeetingFields):
     full_name: str = strawberry.field(description="Full name (họ và tên).")
     title: str | None = strawberry.field(
         description="Position (chức vụ), e.g. «Phó Trưởng Ban Pháp chế»."

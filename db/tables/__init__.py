@@ -18,6 +18,12 @@ from db.tables.council import (
     Term,
 )
 from db.tables.integrators import ApiKey
+from db.tables.meetings import (
+    MeetingConcern,
+    VoterMeeting,
+    VoterMeetingCommune,
+    VoterMeetingDelegate,
+)
 from db.tables.outbox import NotificationPreference, OutboxMessage
 from db.tables.petitions import Petition, PetitionEvent, PetitionIdempotency, PetitionSupport
 from db.tables.sessions import (
@@ -50,6 +56,7 @@ __all__ = [
     "GroupArea",
     "GroupGuest",
     "GroupPost",
+    "MeetingConcern",
     "NotificationPreference",
     "OutboxMessage",
     "Petition",
@@ -58,4 +65,7 @@ __all__ = [
     "PetitionIdempotency",
     "PetitionSupport",
     "Term",
+    "VoterMeeting",
+    "VoterMeetingCommune",
+    "VoterMeetingDelegate",
 ]

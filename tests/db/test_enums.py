@@ -18,6 +18,7 @@ from db.enums.council import (
     SessionStatus,
     UnitLevel,
 )
+from db.enums.meetings import MeetingStatus, MeetingTiming, PetitionSource
 from db.enums.outbox import Channel, NotificationKind, OutboxState
 from db.enums.petitions import OPEN_STATUSES, PetitionCategory, PetitionStatus, Visibility
 from db.enums.sessions import ComplianceStatus, ContributionKind, Venue
@@ -44,6 +45,9 @@ CHECKS: dict[str, type[StrEnum]] = {
     "ck_outbox_kind": NotificationKind,
     "ck_outbox_channel": Channel,
     "ck_outbox_state": OutboxState,
+    "ck_voter_meeting_timing": MeetingTiming,
+    "ck_voter_meeting_status": MeetingStatus,
+    "ck_petition_source": PetitionSource,
 }
 
 # Every GraphQL enum, by its name in schema.graphql, and the class it is made from.
@@ -62,6 +66,9 @@ GRAPHQL: dict[str, type[StrEnum]] = {
     "UserErrorCode": Refusal,
     "AgencyLevel": AgencyLevel,
     "ForwardOutcome": ForwardOutcome,
+    "MeetingTiming": MeetingTiming,
+    "MeetingStatus": MeetingStatus,
+    "PetitionSource": PetitionSource,
 }
 
 
