@@ -43,7 +43,12 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 # Answers worth another attempt; any other 4xx is the receiver refusing for good.
 RETRYABLE = frozenset({408, 409, 425, 429})
 # Global ids of what a payload names by database id (db/ knows no global ids).
-ENTITIES = {"petition": "Petition", "group": "DelegateGroup", "post": "GroupPost"}
+ENTITIES = {
+    "petition": "Petition",
+    "group": "DelegateGroup",
+    "post": "GroupPost",
+    "meeting": "VoterMeeting",
+}
 
 
 @dataclass(frozen=True)

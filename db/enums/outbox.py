@@ -13,6 +13,7 @@ class NotificationKind(StrEnum):
     PETITION_RECEIVED = "PETITION_RECEIVED"
     PETITION_RETURNED = "PETITION_RETURNED"
     GROUP_POST = "GROUP_POST"
+    VOTER_MEETING = "VOTER_MEETING"
 
 
 class Channel(StrEnum):

@@ -33,6 +33,7 @@ from db.meetings.rules import (
     derived_title,
     require_manager,
 )
+from db.outbox.writes import announce_voter_meeting
 from db.petitions import CONTENT_LENGTH, TITLE_LENGTH
 from db.refused import Refusal, Refused, checked_text, required_text, sign_in_first
 from db.serving import serving_on
@@ -248,6 +249,9 @@ async def schedule_meeting(
     session.add_all(VoterMeetingCommune(meeting_id=meeting.id, unit_code=u.code) for u in communes)
     session.add_all(VoterMeetingDelegate(meeting_id=meeting.id, delegate_id=d) for d in delegates)
     await session.flush()
+    await announce_voter_meeting(
+        session, data.group_id, [u.code for u in communes], data.starts_at, place, meeting.id, now
+    )
     await audit(
         session, viewer, "meeting.schedule", "voter_meeting", meeting.id, request_id=request_id
     )

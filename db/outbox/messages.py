@@ -2,8 +2,10 @@
 submitter their own petition's title and code, a delegate or an agency the petition addressed
 or forwarded to it, a group's members its channel; never a submitter's name or phone."""
 
+from datetime import datetime
 from typing import Any
 
+from db.clock import local
 from db.enums.outbox import NotificationKind
 from db.tables import GroupPost, Petition
 
@@ -86,4 +88,20 @@ def group_post(post: GroupPost, group_name: str) -> dict[str, Any]:
         "body": f"{post.author_name}: {excerpt(post.body)}",
         "data": {"group": post.group_id, "post": post.id},
         "template": {"nhom": group_name, "tac_gia": post.author_name},
+    }
+
+
+def voter_meeting(group_name: str, starts_at: datetime, place: str) -> dict[str, Any]:
+    """To citizens of the meeting's communes: where and when their delegates meet voters (all
+    public: the meeting is listed by `voterMeetings`)."""
+    when = local(starts_at)
+    return {
+        "title": "Đại biểu tiếp xúc cử tri",
+        "body": f"{group_name} tiếp xúc cử tri lúc {when:%H:%M} ngày {when:%d/%m/%Y} tại {place}.",
+        "data": {},
+        "template": {
+            "to_dai_bieu": group_name,
+            "thoi_gian": f"{when:%H:%M %d/%m/%Y}",
+            "dia_diem": place,
+        },
     }

@@ -5,7 +5,7 @@ that decide the channels."""
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -207,6 +207,41 @@ async def announce_group_post(session: AsyncSession, post: GroupPost, now: datet
     await enqueue(
         session, NotificationKind.GROUP_POST, accounts, messages.group_post(post, group_name), now
     )
+
+
+# Citizens "near" a meeting: those who petitioned from one of its communes in the last year
+# (an account holds no address; its petitions say where it cares about).
+NEIGHBOURS_WINDOW = timedelta(days=365)
+
+
+async def announce_voter_meeting(
+    session: AsyncSession,
+    group_id: int,
+    commune_codes: list[str],
+    starts_at: datetime,
+    place: str,
+    meeting_id: int,
+    now: datetime,
+) -> None:
+    """A voter meeting scheduled: citizens of its communes hear where and when."""
+    group_name = (
+        await session.execute(
+            sa.select(col(DelegateGroup.name)).where(col(DelegateGroup.id) == group_id)
+        )
+    ).scalar_one()
+    found = await session.execute(
+        sa.select(col(Petition.submitter_account_id))
+        .where(
+            col(Petition.commune_code).in_(commune_codes),
+            col(Petition.submitted_at) >= now - NEIGHBOURS_WINDOW,
+            col(Petition.submitter_account_id).is_not(None),
+        )
+        .distinct()
+    )
+    accounts = sorted(a for a in found.scalars() if a is not None)
+    payload = messages.voter_meeting(group_name, starts_at, place)
+    payload["data"] = {"meeting": meeting_id}
+    await enqueue(session, NotificationKind.VOTER_MEETING, accounts, payload, now)
 
 
 # ---- preferences ---------------------------------------------------------------------------

@@ -116,7 +116,7 @@ def upgrade() -> None:
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
         sa.CheckConstraint("channel IN ('PUSH', 'ZALO')", name="ck_outbox_channel"),
         sa.CheckConstraint(
-            "kind IN ('PETITION_ACKNOWLEDGED', 'PETITION_FORWARDED', 'PETITION_ANSWERED', 'PETITION_REJECTED', 'PETITION_RECEIVED', 'PETITION_RETURNED', 'GROUP_POST')",
+            "kind IN ('PETITION_ACKNOWLEDGED', 'PETITION_FORWARDED', 'PETITION_ANSWERED', 'PETITION_REJECTED', 'PETITION_RECEIVED', 'PETITION_RETURNED', 'GROUP_POST', 'VOTER_MEETING')",
             name="ck_outbox_kind",
         ),
         sa.CheckConstraint(
