@@ -21,7 +21,7 @@ from db.accounts import account_for_sub
 from db.audit import audit
 from db.events import notify
 from db.pagination import Page, before_key, page_of
-from db.refused import sign_in_first
+from db.refused import Refusal, Refused, sign_in_first
 from db.serving import serves_on
 from db.tables import (
     AdministrativeUnit,
@@ -58,16 +58,6 @@ class Access(Enum):
         return self in (Access.GUEST, Access.MEMBER)
 
 
-class ChannelRuleError(Exception):
-    """A refused channel change; `code` is a UserErrorCode name, `message` is for people."""
-
-    def __init__(self, code: str, message: str, *field: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-
-
 def group_topic(group_id: int) -> str:
     """The NOTIFY topic of one group's channel."""
     return f"group:{group_id}"
@@ -101,7 +91,7 @@ async def channel_access(
     session: AsyncSession, viewer: Viewer, group_id: int, today: date
 ) -> Access:
     """The viewer's access to `group_id`'s channel, read now (subscriptions, mutations);
-    ChannelRuleError NOT_FOUND when the group does not exist."""
+    Refused NOT_FOUND when the group does not exist."""
     await _group(session, group_id)
     if not viewer.is_signed_in:
         return Access.NONE
@@ -118,7 +108,7 @@ async def channel_access(
 async def _group(session: AsyncSession, group_id: int) -> DelegateGroup:
     group = await session.get(DelegateGroup, group_id)
     if group is None:
-        raise ChannelRuleError("NOT_FOUND", "Không có Tổ đại biểu này.", "groupId")
+        raise Refused(Refusal.NOT_FOUND, "Không có Tổ đại biểu này.", "groupId")
     return group
 
 
@@ -128,15 +118,15 @@ async def _require_manager(
     """The group's leader (serving today) or STAFF manage guests."""
     refused = sign_in_first(viewer)
     if refused is not None:
-        raise ChannelRuleError(refused[0].value, refused[1])
+        raise Refused(*refused)
     if viewer.has_role(Role.STAFF):
         return
     if viewer.delegate_id is not None and viewer.delegate_id == group.leader_id:
         leader = await session.get(Delegate, viewer.delegate_id)
         if leader is not None and serves_on(leader, today):
             return
-    raise ChannelRuleError(
-        "FORBIDDEN", "Chỉ Tổ trưởng hoặc Văn phòng HĐND mới được mời hoặc gỡ khách mời."
+    raise Refused(
+        Refusal.FORBIDDEN, "Chỉ Tổ trưởng hoặc Văn phòng HĐND mới được mời hoặc gỡ khách mời."
     )
 
 
@@ -152,12 +142,12 @@ def _text(
     try:
         cleaned = input_text(value, label, one_line=one_line, letters=letters)
     except InvalidText as refused:
-        raise ChannelRuleError("INVALID_INPUT", str(refused), *field.split(".")) from None
+        raise Refused(Refusal.INVALID_INPUT, str(refused), *field.split(".")) from None
     if not cleaned:
-        raise ChannelRuleError("INVALID_INPUT", f"{label} không được để trống.", *field.split("."))
+        raise Refused(Refusal.INVALID_INPUT, f"{label} không được để trống.", *field.split("."))
     if len(cleaned) > maximum:
-        raise ChannelRuleError(
-            "INVALID_INPUT", f"{label} dài tối đa {maximum} ký tự.", *field.split(".")
+        raise Refused(
+            Refusal.INVALID_INPUT, f"{label} dài tối đa {maximum} ký tự.", *field.split(".")
         )
     return cleaned
 
@@ -186,8 +176,8 @@ async def invite_guest(
     await _require_manager(session, viewer, group, today)
     sub = data.account_sub.strip()
     if not sub or len(sub) > 255:
-        raise ChannelRuleError(
-            "INVALID_INPUT", "Mã tài khoản (sub) không hợp lệ.", "input", "accountSub"
+        raise Refused(
+            Refusal.INVALID_INPUT, "Mã tài khoản (sub) không hợp lệ.", "input", "accountSub"
         )
     full_name = _text(data.full_name, "input.fullName", "Họ tên khách mời", NAME_MAX, one_line=True)
     title = _text(data.title, "input.title", "Chức vụ khách mời", TITLE_MAX, one_line=True)
@@ -195,8 +185,8 @@ async def invite_guest(
     if data.unit_code is not None and data.unit_code.strip():
         unit = await session.get(AdministrativeUnit, data.unit_code.strip())
         if unit is None or unit.level not in GUEST_UNIT_LEVELS:
-            raise ChannelRuleError(
-                "INVALID_INPUT",
+            raise Refused(
+                Refusal.INVALID_INPUT,
                 "Đơn vị của khách mời phải là một huyện hoặc xã (mã ĐVHC).",
                 "input",
                 "unitCode",
@@ -206,8 +196,8 @@ async def invite_guest(
     if account.delegate_id is not None:
         delegate = await session.get(Delegate, account.delegate_id)
         if delegate is not None and delegate.group_id == group_id and serves_on(delegate, today):
-            raise ChannelRuleError(
-                "DUPLICATE", "Tài khoản này đã là thành viên của Tổ.", "input", "accountSub"
+            raise Refused(
+                Refusal.DUPLICATE, "Tài khoản này đã là thành viên của Tổ.", "input", "accountSub"
             )
     # The partial unique index decides under concurrency: a second invite inserts nothing.
     stmt = (
@@ -227,8 +217,8 @@ async def invite_guest(
     )
     guest_id = (await session.execute(stmt)).scalar_one_or_none()
     if guest_id is None:
-        raise ChannelRuleError(
-            "DUPLICATE", "Tài khoản này đã là khách mời của Tổ.", "input", "accountSub"
+        raise Refused(
+            Refusal.DUPLICATE, "Tài khoản này đã là khách mời của Tổ.", "input", "accountSub"
         )
     guest = await session.get(GroupGuest, guest_id)
     assert guest is not None
@@ -267,7 +257,7 @@ async def remove_guest(
         )
     ).scalar_one_or_none()
     if guest is None:
-        raise ChannelRuleError("NOT_FOUND", "Không có khách mời này trong Tổ.", "guestId")
+        raise Refused(Refusal.NOT_FOUND, "Không có khách mời này trong Tổ.", "guestId")
     guest.removed_at = utcnow()
     guest.removed_by_account_id = viewer.account_id
     await session.flush()
@@ -347,9 +337,9 @@ async def post_to_group(
     if not access.can_post:
         needs_account = sign_in_first(viewer)
         if needs_account is not None:
-            raise ChannelRuleError(needs_account[0].value, needs_account[1])
-        raise ChannelRuleError(
-            "FORBIDDEN", "Chỉ đại biểu của Tổ và khách mời mới được đăng bài trong kênh này."
+            raise Refused(*needs_account)
+        raise Refused(
+            Refusal.FORBIDDEN, "Chỉ đại biểu của Tổ và khách mời mới được đăng bài trong kênh này."
         )
     # A post may be a single emoji (👍): visible is enough, letters are not required.
     text = _text(body, "body", "Nội dung bài viết", POST_MAX, letters=False)

@@ -8,8 +8,7 @@ from strawberry.tools import merge_types
 
 from schema.channels import ChannelsMutation, ChannelsSubscription
 from schema.context import Info
-from schema.council import CouncilQuery
-from schema.directory_admin import DirectoryMutation
+from schema.council import CouncilQuery, DirectoryMutation
 from schema.integrators import IntegratorsMutation, IntegratorsQuery
 from schema.node import node_fetcher
 from schema.petitions import PetitionsMutation, PetitionsQuery

@@ -9,10 +9,8 @@ from strawberry.dataloader import DataLoader
 
 from db.engine import transaction
 from db.refused import Refusal, Refused
-from db.viewer import Role
 from schema.context import Info
 from schema.errors import UserError, user_error
-from schema.permissions import refusal
 from schema.relay import not_an_id, pk_of
 
 T = TypeVar("T")
@@ -31,13 +29,10 @@ def db_id(value: str, type_name: str, *field: str) -> int:
 
 
 async def run_change(
-    info: Info, roles: tuple[Role, ...], work: Callable[[AsyncSession], Awaitable[T]]
+    info: Info, work: Callable[[AsyncSession], Awaitable[T]]
 ) -> tuple[T | None, list[UserError]]:
-    """`work` in one transaction if the viewer holds one of `roles`: (result, no errors), or
-    (None, the refusal) with everything rolled back."""
-    refused = refusal(info.context.viewer, *roles)
-    if refused is not None:
-        return None, [refused]
+    """`work` in one transaction: (result, no errors), or (None, the refusal) with everything
+    rolled back. Who may call the mutation at all is declared on its field (MutationRoles)."""
     try:
         async with transaction(info.context.sessionmaker) as session:
             return await work(session), []
