@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.channels import seed_demo_channel
 from db.petition_seed import seed_demo_petitions
-from db.sessions_demo import seed_contributions
+from db.sessions.demo import seed_contributions
 
 
 async def seed_demo_extras(session: AsyncSession) -> None:

@@ -7,7 +7,8 @@ from typing import Annotated
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import directory_admin as db_admin
+from db.council import writes as db_admin
+from db.council.rules import DelegateData
 from db.tables import Delegate as DelegateRow
 from db.tables import DelegateGroup as GroupRow
 from db.viewer import Role
@@ -23,13 +24,13 @@ from schema.refusals import db_id, forget, run_change
 OFFICE = (Role.STAFF, Role.ADMIN)
 
 
-def _data(input: DelegateInput) -> db_admin.DelegateData:
+def _data(input: DelegateInput) -> DelegateData:
     """The input with database ids (a malformed id is refused with its field)."""
     # In the order the fields are checked: the first bad id is the one answered.
     group = given_id(input.group_id, "DelegateGroup", "input", "groupId")
     constituency = given_id(input.constituency_id, "Constituency", "input", "constituencyId")
     committees = given_ids(input.committee_ids, "Committee", "input", "committeeIds")
-    return db_admin.DelegateData(
+    return DelegateData(
         full_name=given(input.full_name),
         title=given(input.title),
         workplace=given(input.workplace),

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db.directory_admin import MAX_COMMITTEES
+from db.council.rules import MAX_COMMITTEES
 from db.tables import AdministrativeUnit as UnitRow
 from db.tables import Committee as CommitteeRow
 from db.tables import Constituency as ConstituencyRow

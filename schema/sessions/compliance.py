@@ -1,11 +1,12 @@
 """Who met the council's quota (the Legal Affairs Committee's view of a session) and a
-delegate's scorecard over a period, in GraphQL; who may read them is decided in db.compliance."""
+delegate's scorecard over a period, in GraphQL; who may read them is decided in db.sessions."""
 
 from datetime import date
 
 import strawberry
 
-from db.compliance import sees_excuse_reason
+from db.sessions.compliance import sees_excuse_reason
+from db.sessions.rules import may_read_scorecard
 from schema.context import Info
 from schema.cost import most
 from schema.council.types import Delegate, DelegateGroup
@@ -140,7 +141,7 @@ async def delegate_scorecard(
 ) -> DelegateScorecard:
     """The scorecard: for the delegate themselves, STAFF, MONITOR and ADMIN."""
     viewer = info.context.viewer
-    if not (viewer.sees_everything or viewer.delegate_id == delegate_pk):
+    if not may_read_scorecard(viewer, delegate_pk):
         raise refused(
             viewer, "Chỉ đại biểu, Văn phòng HĐND, Ban Pháp chế và quản trị xem được phiếu này."
         )

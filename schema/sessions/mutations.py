@@ -8,8 +8,8 @@ from typing import Annotated
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import contributions as db_contributions
 from db import sessions as db_sessions
+from db.sessions import contributions as db_contributions
 from db.tables import AgendaItem as AgendaItemRow
 from db.tables import Contribution as ContributionRow
 from db.tables import CouncilSession as SessionRow

@@ -6,7 +6,7 @@ from typing import Annotated
 import strawberry
 
 from db import council as db_council
-from db.compliance import COMPLIANCE_READERS
+from db.sessions.compliance import COMPLIANCE_READERS
 from schema.context import Info
 from schema.cost import paged
 from schema.errors import bad_input

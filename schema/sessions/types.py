@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db import contributions as db_contributions
 from db.clock import local
-from db.compliance import COMPLIANCE_READERS
-from db.contributions import MAX_PETITIONS
 from db.petition_access import can_view
-from db.sessions import MAX_AGENDA
+from db.sessions import reads as db_session_reads
+from db.sessions.compliance import COMPLIANCE_READERS
+from db.sessions.contributions import MAX_PETITIONS
+from db.sessions.writes import MAX_AGENDA
 from db.tables import AgendaItem as AgendaItemRow
 from db.tables import Contribution as ContributionRow
 from db.tables import CouncilSession as SessionRow
@@ -240,7 +240,7 @@ async def contribution_connection(
     key = decode_cursor(after, (datetime, int))
     session_pk = from_global_id(session_id, "Session", "sessionId") if session_id else None
     loaders = info.context.loaders.sessions
-    request = db_contributions.PageRequest(by, owner_id, session_pk, limit, key)
+    request = db_session_reads.PageRequest(by, owner_id, session_pk, limit, key)
     page = await loaders.contribution_page_by_request.load(request)
     assert page is not None
 
@@ -251,7 +251,7 @@ async def contribution_connection(
         page.rows,
         page.has_next,
         key is not None,
-        db_contributions.contribution_key,
+        db_session_reads.contribution_key,
         Contribution.from_row,
         count,
     )

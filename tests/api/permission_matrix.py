@@ -38,13 +38,13 @@ from sqlmodel import col
 
 from db import channels as db_channels
 from db import clock
-from db import contributions as db_contributions
-from db import directory_admin as db_admin
 from db import petitions as db_petitions
 from db import sessions as db_sessions
 from db.accounts import viewer_for_sub
+from db.council import writes as db_admin
 from db.engine import Sessionmaker, transaction
 from db.integrators import create_api_key, revoke_api_key
+from db.sessions import contributions as db_contributions
 from db.tables import AgendaItem, ApiKey, Delegate, Petition
 from db.timeline import append_event
 from db.viewer import Viewer
