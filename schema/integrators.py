@@ -15,6 +15,7 @@ from db.refused import Refusal, Refused
 from db.tables import ApiKey as ApiKeyRow
 from db.viewer import Role
 from schema.context import LOCAL_ZONE, Info
+from schema.core.payloads import user_errors_field
 from schema.cost import most
 from schema.errors import UserError
 from schema.permissions import MutationRoles, has_role
@@ -57,17 +58,13 @@ class CreateApiKeyPayload:
         "once: it is not stored and cannot be read again.",
         metadata={"restricted": "ADMIN, once, in the payload of createApiKey"},
     )
-    user_errors: list[UserError] = strawberry.field(
-        directives=most(20), description="Why it was refused, if it was."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type(description="Result of `revokeApiKey`.")
 class ApiKeyPayload:
     api_key: ApiKey | None = strawberry.field(description="The key revoked; null when refused.")
-    user_errors: list[UserError] = strawberry.field(
-        directives=most(20), description="Why it was refused, if it was."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type

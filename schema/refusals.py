@@ -16,8 +16,9 @@ from schema.relay import not_an_id, pk_of
 T = TypeVar("T")
 
 
-def as_user_error(exc: Refused) -> UserError:
-    return user_error(exc.code, exc.message, *exc.field)
+def as_user_errors(exc: Refused) -> list[UserError]:
+    """The payload's `userErrors` for a refusal: one entry per problem."""
+    return [user_error(p.code, p.message, *p.field) for p in exc.problems]
 
 
 def db_id(value: str, type_name: str, *field: str) -> int:
@@ -37,7 +38,7 @@ async def run_change(
         async with transaction(info.context.sessionmaker) as session:
             return await work(session), []
     except Refused as exc:
-        return None, [as_user_error(exc)]
+        return None, as_user_errors(exc)
 
 
 def forget(loader: DataLoader[Any, Any], key: Any) -> None:

@@ -3,7 +3,7 @@
 import strawberry
 
 from schema.channels.types import GroupGuest, GroupPost
-from schema.cost import most
+from schema.core.payloads import user_errors_field
 from schema.errors import UserError
 
 
@@ -12,14 +12,10 @@ class GuestPayload:
     guest: GroupGuest | None = strawberry.field(
         description="The guest invited or removed; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        directives=most(20), description="Why it was refused; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field("Why it was refused; empty on success.")
 
 
 @strawberry.type(description="Result of posting to a group's channel.")
 class GroupPostPayload:
     post: GroupPost | None = strawberry.field(description="The new post; null when refused.")
-    user_errors: list[UserError] = strawberry.field(
-        directives=most(20), description="Why it was refused; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field("Why it was refused; empty on success.")

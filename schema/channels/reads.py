@@ -9,6 +9,7 @@ from db.pagination import Page
 from db.tables import GroupPost as PostRow
 from schema.channels.types import GroupGuest, GroupPost
 from schema.context import Info
+from schema.core.connections import counter
 from schema.errors import refused
 from schema.node import register_node
 from schema.relay import Connection, decode_cursor, make_connection, page_size
@@ -55,14 +56,13 @@ async def group_posts(
     page: Page[PostRow] = await info.context.loaders.posts_page_by_group.load(
         (group_id, limit, key)
     )
-    sm = info.context.read
-
-    async def count() -> int:
-        async with sm() as session:
-            return await db_channels.posts_count(session, group_id)
-
     return make_connection(
-        page.rows, page.has_next, key is not None, db_channels.post_key, GroupPost.from_row, count
+        page.rows,
+        page.has_next,
+        key is not None,
+        db_channels.post_key,
+        GroupPost.from_row,
+        counter(info, lambda session: db_channels.posts_count(session, group_id)),
     )
 
 

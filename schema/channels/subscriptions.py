@@ -124,6 +124,23 @@ def _topics(info: Info, topic: str) -> Subscriber:
     return _hub(info).subscribe(topic, *more)
 
 
+async def _listen(
+    info: Info, topic: str, start: Callable[[AsyncSession], Awaitable[int]]
+) -> tuple[Subscriber, int]:
+    """An inbox for `topic`, then `start`: it checks the viewer may follow it (raising when not)
+    and says the last id already sent. Listen first, then check: nothing committed after the
+    check can slip between them. The inbox is closed if anything fails."""
+    inbox = _topics(info, topic)
+    try:
+        async with info.context.read() as session:
+            since = await start(session)
+        inbox.establish()
+    except BaseException:
+        inbox.close()
+        raise
+    return inbox, since
+
+
 async def _reload_viewer(info: Info) -> None:
     """Read the account again, as a new request would (role, delegate link)."""
     ctx = info.context
@@ -193,25 +210,21 @@ class ChannelsSubscription:
     async def group_posts(self, info: Info, group_id: GroupIdArg) -> AsyncIterator[GroupPost]:
         ctx = info.context
         gid = from_global_id(group_id, "DelegateGroup", "groupId")
-        # Listen first, then check: nothing committed after the check can slip between them.
-        inbox = _topics(info, db_channels.group_topic(gid))
-        try:
-            async with ctx.read() as session:
-                try:
-                    access = await db_channels.channel_access(session, ctx.viewer, gid, ctx.today)
-                except Refused as exc:
-                    raise bad_input(exc.message, "groupId") from None
-                if not access.can_read:
-                    raise refused(
-                        ctx.viewer,
-                        "Chỉ đại biểu của Tổ, khách mời và Văn phòng HĐND mới theo dõi được kênh này.",
-                        "Cần đăng nhập để theo dõi kênh trao đổi của Tổ.",
-                    )
-                since = await db_channels.latest_post_id(session, gid)
-            inbox.establish()
-        except BaseException:
-            inbox.close()
-            raise
+
+        async def start(session: AsyncSession) -> int:
+            try:
+                access = await db_channels.channel_access(session, ctx.viewer, gid, ctx.today)
+            except Refused as exc:
+                raise bad_input(exc.message, "groupId") from None
+            if not access.can_read:
+                raise refused(
+                    ctx.viewer,
+                    "Chỉ đại biểu của Tổ, khách mời và Văn phòng HĐND mới theo dõi được kênh này.",
+                    "Cần đăng nhập để theo dõi kênh trao đổi của Tổ.",
+                )
+            return await db_channels.latest_post_id(session, gid)
+
+        inbox, since = await _listen(info, db_channels.group_topic(gid), start)
         return _post_stream(info, gid, inbox, since)
 
     @strawberry.subscription(
@@ -228,19 +241,16 @@ class ChannelsSubscription:
     ) -> AsyncIterator[Annotated["PetitionEvent", strawberry.lazy("schema.petitions")]]:
         ctx = info.context
         pid = from_global_id(petition_id, "Petition", "petitionId")
-        inbox = _topics(info, petition_topic(pid))
-        try:
-            async with ctx.read() as session:
-                # A hidden petition and a missing one answer alike: nothing about it leaks.
-                if not await can_view_petition(session, ctx.viewer, pid, ctx.today):
-                    raise refused(
-                        ctx.viewer,
-                        "Không có kiến nghị này, hoặc bạn không có quyền theo dõi nó.",
-                        "Không có kiến nghị này, hoặc cần đăng nhập để theo dõi nó.",
-                    )
-                since = await db_live.latest_petition_event_id(session, pid)
-            inbox.establish()
-        except BaseException:
-            inbox.close()
-            raise
+
+        async def start(session: AsyncSession) -> int:
+            # A hidden petition and a missing one answer alike: nothing about it leaks.
+            if not await can_view_petition(session, ctx.viewer, pid, ctx.today):
+                raise refused(
+                    ctx.viewer,
+                    "Không có kiến nghị này, hoặc bạn không có quyền theo dõi nó.",
+                    "Không có kiến nghị này, hoặc cần đăng nhập để theo dõi nó.",
+                )
+            return await db_live.latest_petition_event_id(session, pid)
+
+        inbox, since = await _listen(info, petition_topic(pid), start)
         return _petition_event_stream(info, pid, inbox, since)

@@ -1,5 +1,5 @@
 """Keeping the directory in GraphQL: createDelegate, updateDelegate, endDelegateService,
-setGroupLeader (STAFF, ADMIN, declared on each field; the rules are db.directory_admin's)."""
+setGroupLeader (STAFF, ADMIN, declared on each field; the rules are db.council's)."""
 
 from datetime import date
 from typing import Annotated

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from schema.cost import most
+from schema.core.payloads import user_errors_field
 from schema.council.types import Delegate, DelegateGroup
 from schema.errors import UserError
 
@@ -10,14 +10,10 @@ from schema.errors import UserError
 @strawberry.type(description="Result of a change to a delegate's record.")
 class DelegatePayload:
     delegate: Delegate | None = strawberry.field(description="The delegate, as now recorded.")
-    user_errors: list[UserError] = strawberry.field(
-        directives=most(20), description="Why it was refused, if it was."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type(description="Result of a change to a delegate group.")
 class DelegateGroupPayload:
     group: DelegateGroup | None = strawberry.field(description="The group, as now recorded.")
-    user_errors: list[UserError] = strawberry.field(
-        directives=most(20), description="Why it was refused, if it was."
-    )
+    user_errors: list[UserError] = user_errors_field()

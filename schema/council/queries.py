@@ -8,12 +8,14 @@ import strawberry
 
 from db import council as db_council
 from schema.context import Info
+from schema.core.arguments import After, First
+from schema.core.connections import read_connection
 from schema.cost import most, paged
 from schema.council.enums import Role, UnitLevel
 from schema.council.inputs import DelegateFilter
 from schema.council.types import AdministrativeUnit, Committee, Delegate, DelegateGroup, Viewer
 from schema.errors import bad_input
-from schema.relay import Connection, decode_cursor, make_connection, optional_global_id, page_size
+from schema.relay import Connection, decode_cursor, optional_global_id, page_size
 
 
 def _db_filter(f: DelegateFilter | None, today: date) -> db_council.DelegateFilter:
@@ -86,31 +88,19 @@ class CouncilQuery:
                 description="What to narrow the list to (group, committee, constituency, serving or not, a name to search); every delegate when left out."
             ),
         ] = None,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="`endCursor` of the previous page.")
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Delegate]:
         limit = page_size(first)
         key = decode_cursor(after, (str, int))
         f = _db_filter(filter, info.context.today)
-        sm = info.context.read
-        async with sm() as session:
-            page = await db_council.delegates_page(session, f, limit, key)
-
-        async def count() -> int:
-            async with sm() as session:
-                return await db_council.delegates_count(session, f)
-
-        return make_connection(
-            page.rows,
-            page.has_next,
-            key is not None,
+        return await read_connection(
+            info,
+            key,
+            lambda session: db_council.delegates_page(session, f, limit, key),
+            lambda session: db_council.delegates_count(session, f),
             db_council.delegate_key,
             Delegate.from_row,
-            count,
         )
 
     @strawberry.field(

@@ -14,6 +14,7 @@ from db.tables import Delegate as DelegateRow
 from db.tables import DelegateGroup as GroupRow
 from schema.channels import GroupGuest, GroupPost, group_guests, group_posts
 from schema.context import Info
+from schema.core.arguments import After, First
 from schema.cost import most, paged
 from schema.council.enums import CommitteeKind, Role, UnitLevel
 from schema.node import register_node
@@ -195,12 +196,8 @@ class DelegateGroup(Node):
     async def posts(
         self,
         info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="`endCursor` of the previous page.")
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[GroupPost] | None:
         return await group_posts(info, self.pk, first, after)
 
@@ -279,12 +276,8 @@ class Delegate(Node):
                 description="Only their contributions at this session (`Session.id`); at every session when left out."
             ),
         ] = None,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="`endCursor` of the previous page.")
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Annotated["ContributionConnection", strawberry.lazy("schema.sessions.types")]:
         from schema.sessions.types import contribution_connection
 

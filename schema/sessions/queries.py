@@ -8,10 +8,12 @@ import strawberry
 from db import council as db_council
 from db.sessions.compliance import COMPLIANCE_READERS
 from schema.context import Info
+from schema.core.arguments import After, First
+from schema.core.connections import read_connection
 from schema.cost import paged
 from schema.errors import bad_input
 from schema.permissions import has_role
-from schema.relay import Connection, decode_cursor, from_global_id, make_connection, page_size
+from schema.relay import Connection, decode_cursor, from_global_id, page_size
 from schema.sessions.compliance import SessionCompliance, session_compliance
 from schema.sessions.enums import SessionStatus
 from schema.sessions.types import Session
@@ -31,31 +33,19 @@ class SessionsQuery:
                 description="Only sessions in this status (UPCOMING, IN_PROGRESS, CLOSED); all when left out."
             ),
         ] = None,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="`endCursor` of the previous page.")
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Session]:
         limit = page_size(first)
         key = decode_cursor(after, (date, int))
         wanted = status.name if status else None
-        sm = info.context.read
-        async with sm() as session:
-            page = await db_council.sessions_page(session, wanted, limit, key)
-
-        async def count() -> int:
-            async with sm() as session:
-                return await db_council.sessions_count(session, wanted)
-
-        return make_connection(
-            page.rows,
-            page.has_next,
-            key is not None,
+        return await read_connection(
+            info,
+            key,
+            lambda session: db_council.sessions_page(session, wanted, limit, key),
+            lambda session: db_council.sessions_count(session, wanted),
             db_council.session_key,
             Session.from_row,
-            count,
         )
 
     @strawberry.field(

@@ -16,6 +16,7 @@ from db.tables import AgendaItem as AgendaItemRow
 from db.tables import Contribution as ContributionRow
 from db.tables import CouncilSession as SessionRow
 from schema.context import Info
+from schema.core.arguments import After, First
 from schema.cost import most, paged
 from schema.council.types import Delegate
 from schema.node import register_node
@@ -200,12 +201,8 @@ class Session(Node):
     async def contributions(
         self,
         info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="`endCursor` of the previous page.")
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> ContributionConnection:
         return await contribution_connection(info, "session", self.pk, None, first, after)
 

@@ -630,9 +630,9 @@ PETITION_LIST = "nodes { trackingCode title }"
 SUBMIT_CONTENT = "Chợ xã thường xuyên bị ngập nước sau mỗi cơn mưa lớn, xin sớm nạo vét cống."
 
 ROWS: tuple[Row, ...] = (
-    # `node` answers everyone for public objects (tests/schema/test_directory.py); what it
+    # `node` answers everyone for public objects (tests/schema/council/test_directory.py); what it
     # restricts is hidden objects, which answer null as if they did not exist: a PRIVATE
-    # petition here (group posts and guests: tests/schema/test_channels.py).
+    # petition here (group posts and guests: tests/schema/channels/test_channels.py).
     Row(
         "Query.node",
         "query($id: ID!) { node(id: $id) { id ... on Petition { title content } } }",
