@@ -42,6 +42,7 @@ from api.identity import (
 )
 from api.ratelimit import RATE_LIMIT_HEADERS, RateLimiter, make_storage
 from api.reports import report_routes
+from api.session_report import session_report_routes
 from api.settings import Settings, get_settings
 from api.websocket import KeepAliveTransportWSHandler, TextWebSocketAdapter
 from db.availability import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
@@ -485,6 +486,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             *report_routes(),
+            *session_report_routes(),
             *_graphiql_assets(settings),
         ],
         lifespan=lifespan,

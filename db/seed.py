@@ -4,6 +4,7 @@ own seeding here as it lands, so `hdnd seed --demo` shows a living system."""
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.channels import seed_demo_channel
+from db.meetings.demo import seed_demo_meetings
 from db.petition_seed import seed_demo_petitions
 from db.sessions.demo import seed_contributions
 
@@ -13,3 +14,4 @@ async def seed_demo_extras(session: AsyncSession) -> None:
     await seed_demo_petitions(session)
     await seed_contributions(session)
     await seed_demo_channel(session)
+    await seed_demo_meetings(session)

@@ -10,6 +10,8 @@ from schema.channels import ChannelsMutation, ChannelsSubscription
 from schema.context import Info
 from schema.council import CouncilQuery, DirectoryMutation
 from schema.integrators import IntegratorsMutation, IntegratorsQuery
+from schema.meetings.mutations import MeetingsMutation
+from schema.meetings.queries import MeetingsQuery
 from schema.node import node_fetcher
 from schema.petitions import PetitionsMutation, PetitionsQuery
 from schema.rate_limit import RateLimitQuery
@@ -46,6 +48,7 @@ QUERIES: tuple[type, ...] = (
     SessionsQuery,
     IntegratorsQuery,
     PetitionsQuery,
+    MeetingsQuery,
     RateLimitQuery,
 )
 MUTATIONS: tuple[type, ...] = (
@@ -54,6 +57,7 @@ MUTATIONS: tuple[type, ...] = (
     IntegratorsMutation,
     ChannelsMutation,
     PetitionsMutation,
+    MeetingsMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (ChannelsSubscription,)
 

@@ -22,6 +22,7 @@ from schema.core.enums import graphql_enum
 from schema.cost import SEARCH_WEIGHT, most, paged, weighing
 from schema.council import AdministrativeUnit, Delegate, DelegateGroup
 from schema.errors import UserError, UserErrorCode, bad_input, user_error
+from schema.meetings.fields import PetitionMeetingFields
 from schema.node import register_node
 from schema.permissions import IsSignedIn, has_role
 from schema.petition_loaders import petition_loaders
@@ -150,7 +151,7 @@ class Submitter:
 
 
 @strawberry.type(description="A citizen's petition to the council (kiến nghị cử tri).")
-class Petition(Node):
+class Petition(Node, PetitionMeetingFields):
     tracking_code: str = strawberry.field(
         description="Code to follow the petition without signing in (mã tra cứu), e.g. «K7M-Q2X-D4P»."
     )

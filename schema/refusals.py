@@ -16,6 +16,11 @@ from schema.relay import not_an_id, pk_of
 T = TypeVar("T")
 
 
+def as_user_error(exc: Refused) -> UserError:
+    """A refusal's first problem as a UserError (schema/meetings' bulk refusals use it)."""
+    return as_user_errors(exc)[0]
+
+
 def as_user_errors(exc: Refused) -> list[UserError]:
     """The payload's `userErrors` for a refusal: one entry per problem."""
     return [user_error(p.code, p.message, *p.field) for p in exc.problems]

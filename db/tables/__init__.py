@@ -17,6 +17,12 @@ from db.tables.council import (
     Term,
 )
 from db.tables.integrators import ApiKey
+from db.tables.meetings import (
+    MeetingConcern,
+    VoterMeeting,
+    VoterMeetingCommune,
+    VoterMeetingDelegate,
+)
 from db.tables.petitions import Petition, PetitionEvent, PetitionIdempotency, PetitionSupport
 from db.tables.sessions import (
     AgendaItem,
@@ -46,9 +52,13 @@ __all__ = [
     "GroupArea",
     "GroupGuest",
     "GroupPost",
+    "MeetingConcern",
     "Petition",
     "PetitionEvent",
     "PetitionIdempotency",
     "PetitionSupport",
     "Term",
+    "VoterMeeting",
+    "VoterMeetingCommune",
+    "VoterMeetingDelegate",
 ]

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from db.enums.accounts import Role
+from db.enums.meetings import PetitionSource
 from db.enums.petitions import PetitionCategory, PetitionStatus, Visibility
 from db.tables.base import NOW, one_of, timestamptz, utcnow
 
@@ -18,6 +19,12 @@ class Petition(SQLModel, table=True):
         one_of("status", PetitionStatus, name="ck_petition_status"),
         one_of("category", PetitionCategory, name="ck_petition_category"),
         one_of("visibility", Visibility, name="ck_petition_visibility"),
+        one_of("source", PetitionSource, name="ck_petition_source"),
+        sa.CheckConstraint("voter_count >= 1", name="ck_petition_voter_count"),
+        sa.CheckConstraint(
+            "merged_into_id IS NULL OR merged_into_id <> id", name="ck_petition_merged_into"
+        ),
+        sa.Index("ix_petition_merged_into", "merged_into_id"),
         sa.CheckConstraint("support_count >= 0", name="ck_petition_support_count"),
         # Keyset pages of the main lists: newest first, by each filter that matters.
         sa.Index("ix_petition_submitted", "submitted_at", "id"),
@@ -71,6 +78,12 @@ class Petition(SQLModel, table=True):
     acknowledged_at: datetime | None = Field(default=None, sa_type=timestamptz())
     closed_at: datetime | None = Field(default=None, sa_type=timestamptz())
     satisfied: bool | None = None
+    # Voter meetings (db.meetings): where it came from, how many voters raised it (with the
+    # duplicates merged into it), and for a merged duplicate the petition it now counts in.
+    source: str = Field(default="APP", sa_column_kwargs={"server_default": "APP"})
+    voter_count: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    merged_into_id: int | None = Field(default=None, foreign_key="petition.id")
+    merged_at: datetime | None = Field(default=None, sa_type=timestamptz())
     submitted_at: datetime = Field(
         default_factory=utcnow, sa_column_kwargs={"server_default": NOW}, sa_type=timestamptz()
     )

@@ -17,6 +17,7 @@ from schema.context import Info
 from schema.core.arguments import After, First
 from schema.cost import most, paged
 from schema.council.enums import CommitteeKind, Role, UnitLevel
+from schema.meetings.fields import DelegateMeetingFields
 from schema.node import register_node
 from schema.permissions import EVERYONE_WHO_SEES_ALL, has_role
 from schema.relay import Connection, Node, to_global_id
@@ -203,7 +204,7 @@ class DelegateGroup(Node):
 
 
 @strawberry.type(description="A delegate (đại biểu HĐND tỉnh).")
-class Delegate(Node):
+class Delegate(Node, DelegateMeetingFields):
     full_name: str = strawberry.field(description="Full name (họ và tên).")
     title: str | None = strawberry.field(
         description="Position (chức vụ), e.g. «Phó Trưởng Ban Pháp chế»."

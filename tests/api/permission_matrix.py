@@ -30,7 +30,7 @@ viewer may see, so each cell tests the permission itself.
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -45,7 +45,14 @@ from db.council import writes as db_admin
 from db.engine import Sessionmaker, transaction
 from db.integrators import create_api_key, revoke_api_key
 from db.sessions import contributions as db_contributions
-from db.tables import AgendaItem, ApiKey, Delegate, Petition
+from db.tables import (
+    AgendaItem,
+    ApiKey,
+    Delegate,
+    Petition,
+    VoterMeeting,
+    VoterMeetingCommune,
+)
 from db.timeline import append_event
 from db.viewer import Viewer
 from schema.relay import to_global_id
@@ -629,6 +636,62 @@ def _group(world: World, viewer: str) -> Mapping[str, Any]:
 PETITION_LIST = "nodes { trackingCode title }"
 SUBMIT_CONTENT = "Chợ xã thường xuyên bị ngập nước sau mỗi cơn mưa lớn, xin sớm nạo vét cống."
 
+
+# ---- voter meetings ----------------------------------------------------------------------------
+# Run by STAFF and the group's serving members ("delegate"); merging is STAFF's; the report is
+# for STAFF, MONITOR and ADMIN; the list of meetings is public.
+MEETING_MANAGERS = frozenset({"delegate", "staff"})
+REPORT_READERS = frozenset({"staff", "monitor", "admin"})
+MEETING_CONCERN = (
+    "Cống thoát nước khu vực 3 Phường I bị tắc, mỗi khi mưa lớn nước tràn vào nhà dân."
+)
+
+
+async def _meetings_per_viewer(world: World) -> None:
+    """A session, and one meeting of the delegate's group per viewer, begun an hour ago."""
+    await _one_session(world)
+    made = {}
+    async with transaction(world.sessionmaker) as session:
+        for viewer in VIEWERS:
+            meeting = VoterMeeting(
+                group_id=world.group_id,
+                session_id=world.extra["one_session"],
+                timing="BEFORE_SESSION",
+                starts_at=clock.now() - timedelta(hours=1),
+                place=f"Hội trường {viewer}",
+                co_host="Ủy ban MTTQ Việt Nam thành phố Vị Thanh",
+            )
+            session.add(meeting)
+            await session.flush()
+            assert meeting.id is not None
+            session.add(VoterMeetingCommune(meeting_id=meeting.id, unit_code=VI_THANH_COMMUNE))
+            made[viewer] = meeting.id
+    world.extra["meeting"] = made
+
+
+async def _meeting_state(world: World) -> tuple[Any, ...]:
+    return await _rows_json(
+        world,
+        "voter_meeting",
+        "voter_meeting_commune",
+        "voter_meeting_delegate",
+        "meeting_concern",
+        "petition",
+        "petition_event",
+        "petition_support",
+    )
+
+
+async def _duplicates_per_viewer(world: World) -> None:
+    """Two PUBLIC petitions per viewer: one to keep, one to merge into it."""
+    made = {}
+    for viewer in VIEWERS:
+        kept = await make_petition(world, title=f"Kiến nghị giữ lại {viewer}")
+        dup = await make_petition(world, title=f"Kiến nghị trùng {viewer}")
+        made[viewer] = (kept.id, dup.id)
+    world.extra["pair"] = made
+
+
 ROWS: tuple[Row, ...] = (
     # `node` answers everyone for public objects (tests/schema/council/test_directory.py); what it
     # restricts is hidden objects, which answer null as if they did not exist: a PRIVATE
@@ -1112,5 +1175,92 @@ ROWS: tuple[Row, ...] = (
         CHANNEL_READERS,
         variables=_group,
         trigger=_push_post,
+    ),
+    # ---- voter meetings.
+    Row(
+        "Query.voterMeetings",
+        '{ voterMeetings(unitCode: "31318") { totalCount nodes { place } } }',
+        EVERYONE,
+        setup=_meetings_per_viewer,
+    ),
+    Row(
+        "Mutation.scheduleVoterMeeting",
+        "mutation($input: ScheduleVoterMeetingInput!) { scheduleVoterMeeting(input: $input) "
+        "{ meeting { id place } userErrors { code field message } } }",
+        MEETING_MANAGERS,
+        refusal="user_error",
+        setup=_one_session,
+        variables=lambda w, v: {
+            "input": {
+                "groupId": gid("DelegateGroup", w.group_id),
+                "sessionId": gid("Session", w.extra["one_session"]),
+                "timing": "BEFORE_SESSION",
+                "startsAt": "2026-11-25T08:00:00+07:00",
+                "place": f"Hội trường {v}",
+                "coHost": "Ủy ban MTTQ Việt Nam thành phố Vị Thanh",
+                "communeCodes": [VI_THANH_COMMUNE],
+            }
+        },
+        snapshot=_meeting_state,
+    ),
+    Row(
+        "Mutation.completeVoterMeeting",
+        "mutation($id: ID!) { completeVoterMeeting(id: $id, input: {votersPresent: 90}) "
+        "{ meeting { id status votersPresent } userErrors { code field message } } }",
+        MEETING_MANAGERS,
+        refusal="user_error",
+        setup=_meetings_per_viewer,
+        variables=lambda w, v: {"id": gid("VoterMeeting", w.extra["meeting"][v])},
+        snapshot=_meeting_state,
+    ),
+    Row(
+        "Mutation.recordMeetingConcerns",
+        "mutation($id: ID!, $c: [MeetingConcernInput!]!) { recordMeetingConcerns(meetingId: $id, "
+        "concerns: $c) { concerns { petition { trackingCode } } userErrors { code field message } } }",
+        MEETING_MANAGERS,
+        refusal="user_error",
+        setup=_meetings_per_viewer,
+        variables=lambda w, v: {
+            "id": gid("VoterMeeting", w.extra["meeting"][v]),
+            "c": [
+                {
+                    "content": MEETING_CONCERN,
+                    "category": "INFRASTRUCTURE_TRANSPORT",
+                    "communeCode": VI_THANH_COMMUNE,
+                    "speakerName": f"Cử tri {v}",
+                }
+            ],
+        },
+        snapshot=_meeting_state,
+    ),
+    Row(
+        "Mutation.mergePetitions",
+        "mutation($id: ID!, $dups: [ID!]!) { mergePetitions(petitionId: $id, duplicateIds: $dups) "
+        "{ petition { id voterCount } userErrors { code field message } } }",
+        frozenset({"staff"}),
+        refusal="user_error",
+        setup=_duplicates_per_viewer,
+        variables=lambda w, v: {
+            "id": gid("Petition", w.extra["pair"][v][0]),
+            "dups": [gid("Petition", w.extra["pair"][v][1])],
+        },
+        snapshot=_meeting_state,
+    ),
+    Row(
+        "Petition.similarPetitions",
+        "query($id: ID!) { node(id: $id) { ... on Petition { similarPetitions "
+        "{ similarity petition { trackingCode } } } } }",
+        frozenset({"staff"}),
+        setup=_public_and_private,
+        variables=lambda w, v: {"id": gid("Petition", w.extra["public"].id)},
+        root="node.similarPetitions",
+    ),
+    Row(
+        "Query.sessionPetitionReport",
+        "query($s: ID!) { sessionPetitionReport(sessionId: $s) { petitionCount voterCount "
+        "items { number petition { trackingCode } } } }",
+        REPORT_READERS,
+        setup=_one_session,
+        variables=lambda w, v: {"s": gid("Session", w.extra["one_session"])},
     ),
 )

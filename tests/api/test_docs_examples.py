@@ -106,10 +106,35 @@ async def _placeholders(url: str, tokens: dict[str, str]) -> dict[str, str]:
             json={"query": "{ inbox(status: SUBMITTED, first: 1) { nodes { id } } }"},
             headers=bearer["DELEGATE"],
         )
+        meetings = await http.post(
+            "/graphql",
+            json={
+                "query": "{ voterMeetings(first: 20) { nodes { id status timing"
+                " group { id } session { id number }"
+                " concerns(first: 20) { nodes { id mergedInto { id } title } } } } }"
+            },
+            headers=bearer["STAFF"],
+        )
     answered = next(
         p for p in mine.json()["data"]["myPetitions"]["nodes"] if p["status"] == "ANSWERED"
     )
+    rounds = meetings.json()["data"]["voterMeetings"]["nodes"]
+    held = [m for m in rounds if m["status"] == "HELD"]
+    after = next(m for m in rounds if m["timing"] == "AFTER_SESSION")
+    upcoming = next(m for m in rounds if m["session"]["id"] != held[0]["session"]["id"])
+    # Two concerns of the second group's meeting say the same and are not merged yet.
+    twins = [c["id"] for c in held[1]["concerns"]["nodes"] if c["mergedInto"] is None][:2]
     return {
+        # The demo round of voter meetings (db.meetings.demo): the first group's (the demo
+        # delegate's) meeting held before the session in progress, its session and group, the
+        # meeting after it, the next session, and a pair of duplicates to merge.
+        "meetingId": held[0]["id"],
+        "groupId": held[0]["group"]["id"],
+        "sessionId": held[0]["session"]["id"],
+        "afterMeetingId": after["id"],
+        "nextSessionId": upcoming["session"]["id"],
+        "keptId": twins[0],
+        "duplicateId": twins[1],
         # The tracking code of a petition of the demo citizen's (one with an answer).
         "trackingCode": answered["trackingCode"],
         "myPetitionId": answered["id"],

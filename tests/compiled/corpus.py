@@ -219,6 +219,13 @@ WRITTEN: list[Case] = [
         # a unit nothing covers, no unit at all.
         for code in ("31318", "930", "93", " 931 ", "39999", "938", "nope")
     ],
+    # A field the compiled path does not cover (voter meetings): the resolvers answer it.
+    (
+        "delegatesForUnit with upcoming voter meetings",
+        """{ delegatesForUnit(code: "31318") { id fullName
+        upcomingVoterMeetings { id startsAt place communes { code } } } }""",
+        none,
+    ),
     # ---- sessions and contributions ----
     (
         "sessions",

@@ -17,6 +17,7 @@ from db.enums.council import (
     SessionStatus,
     UnitLevel,
 )
+from db.enums.meetings import MeetingStatus, MeetingTiming, PetitionSource
 from db.enums.petitions import OPEN_STATUSES, PetitionCategory, PetitionStatus, Visibility
 from db.enums.sessions import ComplianceStatus, ContributionKind, Venue
 from db.refused import Refusal
@@ -37,6 +38,9 @@ CHECKS: dict[str, type[StrEnum]] = {
     "ck_contribution_kind": ContributionKind,
     "ck_contribution_venue": Venue,
     "ck_directory_change_entity": DirectoryEntity,
+    "ck_voter_meeting_timing": MeetingTiming,
+    "ck_voter_meeting_status": MeetingStatus,
+    "ck_petition_source": PetitionSource,
 }
 
 # Every GraphQL enum, by its name in schema.graphql, and the class it is made from.
@@ -53,6 +57,9 @@ GRAPHQL: dict[str, type[StrEnum]] = {
     "Venue": Venue,
     "ComplianceStatus": ComplianceStatus,
     "UserErrorCode": Refusal,
+    "MeetingTiming": MeetingTiming,
+    "MeetingStatus": MeetingStatus,
+    "PetitionSource": PetitionSource,
 }
 
 
