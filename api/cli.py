@@ -16,8 +16,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from api.embedded import EmbeddedDatabaseError, EmbeddedPostgres
 from api.identity import issue_token
+from api.oneshot import oneshot_engine, oneshot_transaction
 from api.settings import Settings, get_settings
-from db.engine import make_engine, make_sessionmaker, transaction
 
 app = typer.Typer(
     help="HĐND tỉnh Hậu Giang: GraphQL API cho App Hậu Giang.",
@@ -34,7 +34,10 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
-def run_db(url: str, work: Callable[[str], Coroutine[Any, Any, T]]) -> T:
+Work = Callable[[str], Coroutine[Any, Any, T]]
+
+
+def run_db(url: str, work: Work[T]) -> T:
     """Run `work(url)`, turning an unreachable database into one sentence."""
     try:
         return asyncio.run(work(url))
@@ -66,30 +69,36 @@ class Database:
             self.embedded.stop()
 
 
+def run_migrated(work: Work[T]) -> T:
+    """`work` on the configured (or embedded) database once migrated; a refusal from db/ (a
+    bad data file, a key name taken) becomes its one sentence."""
+    from db.refused import Refused
+
+    with Database(get_settings()) as url:
+        run_db(url, _migrate)
+        try:
+            return run_db(url, work)
+        except Refused as exc:
+            raise fail(exc.message) from exc
+
+
 async def _migrate(url: str) -> None:
     from db.migrate import upgrade
 
-    engine = make_engine(url, pool_size=1)
-    try:
+    async with oneshot_engine(url) as engine:
         await upgrade(engine)
-    finally:
-        await engine.dispose()
 
 
 async def _seed_demo(url: str, *, only_if_empty: bool) -> bool:
-    from db.directory import DEMO_DIRECTORY, is_empty, load_directory
+    from db.council.load import DEMO_DIRECTORY, is_empty, load_directory
     from db.seed import seed_demo_extras
 
-    engine = make_engine(url, pool_size=1)
-    try:
-        async with transaction(make_sessionmaker(engine)) as session:
-            if only_if_empty and not await is_empty(session):
-                return False
-            await load_directory(session, DEMO_DIRECTORY)
-            await seed_demo_extras(session)
-        return True
-    finally:
-        await engine.dispose()
+    async with oneshot_transaction(url) as session:
+        if only_if_empty and not await is_empty(session):
+            return False
+        await load_directory(session, DEMO_DIRECTORY)
+        await seed_demo_extras(session)
+    return True
 
 
 def dev_secret(settings: Settings) -> Settings:
@@ -215,6 +224,8 @@ def worker() -> None:
     async def work(url: str) -> None:
         import signal
 
+        from db.engine import make_engine, make_sessionmaker
+
         engine = make_engine(url, pool_size=2, statement_timeout=settings.statement_timeout)
         runner = OutboxWorker(make_sessionmaker(engine), settings)
         stop = asyncio.Event()
@@ -293,25 +304,16 @@ def load_directory_command(
     ],
 ) -> None:
     """Load units, groups, constituencies, committees, delegates and sessions from data files."""
-    from db.directory import DirectoryError, load_directory
+    from db.council.load import load_directory
 
     if not path.is_dir():
         raise fail(f"Không có thư mục {path}.")
 
     async def work(url: str) -> str:
-        engine = make_engine(url, pool_size=1)
-        try:
-            async with transaction(make_sessionmaker(engine)) as session:
-                return str(await load_directory(session, path))
-        finally:
-            await engine.dispose()
+        async with oneshot_transaction(url) as session:
+            return str(await load_directory(session, path))
 
-    with Database(get_settings()) as url:
-        run_db(url, _migrate)
-        try:
-            summary = run_db(url, work)
-        except DirectoryError as exc:
-            raise fail(str(exc)) from exc
+    summary = run_migrated(work)
     typer.echo(f"Đã nạp: {summary}")
 
 
@@ -370,31 +372,23 @@ def grant(
             raise fail(f"«{delegate}» không phải mã đại biểu (Delegate.id) hợp lệ.")
 
     async def work(url: str) -> None:
-        engine = make_engine(url, pool_size=1)
-        try:
-            async with transaction(make_sessionmaker(engine)) as session:
-                agency_id = None
-                if agency is not None:
-                    found = await agency_by_code(session, agency)
-                    if found is None:
-                        raise ValueError(f"Không có cơ quan mã «{agency}».")
-                    agency_id = found.id
-                account = await grant_role(session, sub, wanted, delegate_id, agency_id=agency_id)
-                # Role changes are security events: kept in the append-only log (ids only).
-                await audit(
-                    session,
-                    ANONYMOUS,
-                    "account.grant",
-                    "Account",
-                    account.id,
-                    details={
-                        "role": wanted.value,
-                        "delegate_id": delegate_id,
-                        "agency_id": agency_id,
-                    },
-                )
-        finally:
-            await engine.dispose()
+        async with oneshot_transaction(url) as session:
+            agency_id = None
+            if agency is not None:
+                found = await agency_by_code(session, agency)
+                if found is None:
+                    raise ValueError(f"Không có cơ quan mã «{agency}».")
+                agency_id = found.id
+            account = await grant_role(session, sub, wanted, delegate_id, agency_id=agency_id)
+            # Role changes are security events: kept in the append-only log (ids only).
+            await audit(
+                session,
+                ANONYMOUS,
+                "account.grant",
+                "Account",
+                account.id,
+                details={"role": wanted.value, "delegate_id": delegate_id, "agency_id": agency_id},
+            )
 
     with Database(get_settings()) as url:
         try:
@@ -416,12 +410,8 @@ def outbox_status() -> None:
     from db.outbox.queue import counts
 
     async def work(url: str) -> dict[str, int]:
-        engine = make_engine(url, pool_size=1)
-        try:
-            async with make_sessionmaker(engine)() as session:
-                return await counts(session)
-        finally:
-            await engine.dispose()
+        async with oneshot_transaction(url) as session:
+            return await counts(session)
 
     with Database(get_settings()) as url:
         found = run_db(url, work)
@@ -436,12 +426,8 @@ def outbox_retry() -> None:
     from db.outbox.queue import requeue_dead
 
     async def work(url: str) -> int:
-        engine = make_engine(url, pool_size=1)
-        try:
-            async with transaction(make_sessionmaker(engine)) as session:
-                return await requeue_dead(session, clock.now())
-        finally:
-            await engine.dispose()
+        async with oneshot_transaction(url) as session:
+            return await requeue_dead(session, clock.now())
 
     with Database(get_settings()) as url:
         n = run_db(url, work)
@@ -460,25 +446,16 @@ def apikey_create(
 ) -> None:
     """Make a key and print it once, alone on the last line; only its hash is kept."""
     from db.audit import audit
-    from db.integrators import ApiKeyError, NewApiKey, create_api_key
+    from db.integrators import NewApiKey, create_api_key
     from db.viewer import ANONYMOUS
 
     async def work(url: str) -> NewApiKey:
-        engine = make_engine(url, pool_size=1)
-        try:
-            async with transaction(make_sessionmaker(engine)) as session:
-                made = await create_api_key(session, name)
-                await audit(session, ANONYMOUS, "api_key.create", "ApiKey", made.row.id)
-                return made
-        finally:
-            await engine.dispose()
+        async with oneshot_transaction(url) as session:
+            made = await create_api_key(session, name)
+            await audit(session, ANONYMOUS, "api_key.create", "ApiKey", made.row.id)
+            return made
 
-    with Database(get_settings()) as url:
-        run_db(url, _migrate)
-        try:
-            made = run_db(url, work)
-        except ApiKeyError as exc:
-            raise fail(str(exc)) from exc
+    made = run_migrated(work)
     typer.echo(f"Đã tạo khóa API «{made.row.name}». Chỉ hiện một lần, hãy lưu ngay:")
     typer.echo(made.secret)
 
@@ -489,26 +466,17 @@ def apikey_revoke(
 ) -> None:
     """Revoke the working key of this name; it stops working at once."""
     from db.audit import audit
-    from db.integrators import ApiKeyError, revoke_api_key
+    from db.integrators import revoke_api_key
     from db.viewer import ANONYMOUS
 
     async def work(url: str) -> bool:
-        engine = make_engine(url, pool_size=1)
-        try:
-            async with transaction(make_sessionmaker(engine)) as session:
-                row = await revoke_api_key(session, name)
-                if row is not None:
-                    await audit(session, ANONYMOUS, "api_key.revoke", "ApiKey", row.id)
-                return row is not None
-        finally:
-            await engine.dispose()
+        async with oneshot_transaction(url) as session:
+            row = await revoke_api_key(session, name)
+            if row is not None:
+                await audit(session, ANONYMOUS, "api_key.revoke", "ApiKey", row.id)
+            return row is not None
 
-    with Database(get_settings()) as url:
-        run_db(url, _migrate)
-        try:
-            revoked = run_db(url, work)
-        except ApiKeyError as exc:
-            raise fail(str(exc)) from exc
+    revoked = run_migrated(work)
     if not revoked:
         raise fail(f"Không có khóa đang dùng tên «{name}».")
     typer.echo(f"Đã thu hồi khóa API «{name}».")

@@ -8,8 +8,8 @@ import asyncpg
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.engine import make_url
 
-from db.directory import DEMO_DIRECTORY, is_empty, load_directory
-from db.engine import make_engine, make_sessionmaker, transaction
+from api.oneshot import oneshot_transaction
+from db.council.load import DEMO_DIRECTORY, is_empty, load_directory
 from db.petition_seed import copy_petitions_together, ensure_citizens, load_communes
 
 CITIZENS = 20_000
@@ -32,13 +32,9 @@ def plain_url(url: str) -> str:
 async def seed_petitions(url: str, count: int) -> None:
     """Add `count` petitions (with their timelines and supports) spread over the communes,
     categories, statuses and the last two years; loads the demo directory first if empty."""
-    engine = make_engine(url, pool_size=1)
-    try:
-        async with transaction(make_sessionmaker(engine)) as session:
-            if await is_empty(session):
-                await load_directory(session, DEMO_DIRECTORY)
-    finally:
-        await engine.dispose()
+    async with oneshot_transaction(url) as session:
+        if await is_empty(session):
+            await load_directory(session, DEMO_DIRECTORY)
     conns = [await asyncpg.connect(plain_url(url)) for _ in range(WORKERS)]
     conn = conns[0]
     try:

@@ -10,20 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from db.refused import Refusal, Refused
 from db.tables import ApiKey
 from db.tables.base import utcnow
 from db.text import InvalidText, input_text
 
 KEY_PREFIX = "hdnd_"  # lets secret scanners recognise a leaked key
 PREFIX_SHOWN = 12
-
-
-class ApiKeyError(ValueError):
-    """A key cannot be made or revoked; the message is for people (Vietnamese)."""
-
-    def __init__(self, message: str, *, duplicate: bool = False) -> None:
-        super().__init__(message)
-        self.duplicate = duplicate
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +36,14 @@ def clean_name(name: str) -> str:
     try:
         cleaned = " ".join(input_text(name, "tên khóa", one_line=True).split())
     except InvalidText as refused:
-        raise ApiKeyError(str(refused)) from None
+        raise Refused(Refusal.INVALID_INPUT, str(refused), "name") from None
     if not 1 <= len(cleaned) <= 100:
-        raise ApiKeyError("Tên khóa phải có từ 1 đến 100 ký tự.")
+        raise Refused(Refusal.INVALID_INPUT, "Tên khóa phải có từ 1 đến 100 ký tự.", "name")
     return cleaned
 
 
 async def create_api_key(session: AsyncSession, name: str) -> NewApiKey:
-    """A new key for `name`; DUPLICATE-like ApiKeyError while an active key has that name."""
+    """A new key for `name`; Refused DUPLICATE while an active key has that name."""
     cleaned = clean_name(name)
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(name=cleaned, prefix=secret[:PREFIX_SHOWN], key_hash=hash_key(secret))
@@ -59,9 +52,10 @@ async def create_api_key(session: AsyncSession, name: str) -> NewApiKey:
             session.add(row)
             await session.flush()
     except IntegrityError as exc:
-        raise ApiKeyError(
+        raise Refused(
+            Refusal.DUPLICATE,
             f"Đã có khóa đang dùng tên «{cleaned}»; thu hồi khóa đó trước hoặc chọn tên khác.",
-            duplicate=True,
+            "name",
         ) from exc
     return NewApiKey(row=row, secret=secret)
 

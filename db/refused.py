@@ -1,6 +1,8 @@
 """A rule of db/ refusing a change: raised inside the change's transaction, so it rolls back
 and nothing is written; schema/ turns it into a `UserError` of the same code."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -44,14 +46,35 @@ def sign_in_first(viewer: Viewer) -> tuple[Refusal, str] | None:
     return Refusal.UNAUTHENTICATED, SIGN_IN
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One reason for a refusal: code, Vietnamese message, path of the input at fault."""
+
+    code: Refusal
+    message: str
+    field: tuple[str, ...] = ()
+
+
 class Refused(Exception):
-    """A refused change: its code, a Vietnamese message and the input path at fault."""
+    """A refused change: its code, a Vietnamese message and the input path at fault; `problems`
+    holds every reason when a rule reports several at once (`Refused.of`)."""
 
     def __init__(self, code: Refusal, message: str, *field: str | int) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = tuple(str(f) for f in field)
+        self.problems = [Problem(code, message, self.field)]
+
+    @classmethod
+    def of(cls, problems: Sequence[Problem]) -> "Refused":
+        """One refusal carrying several problems; the first is its code, message and field."""
+        if not problems:
+            raise ValueError("a refusal needs at least one problem")
+        first = problems[0]
+        refused = cls(first.code, first.message, *first.field)
+        refused.problems = list(problems)
+        return refused
 
 
 def checked_text(

@@ -7,7 +7,7 @@ from db.agencies.demo import seed_demo_forwards
 from db.channels import seed_demo_channel
 from db.meetings.demo import seed_demo_meetings
 from db.petition_seed import seed_demo_petitions
-from db.sessions_demo import seed_contributions
+from db.sessions.demo import seed_contributions
 
 
 async def seed_demo_extras(session: AsyncSession) -> None:

@@ -10,8 +10,7 @@ from schema.agencies.mutations import AgenciesMutation
 from schema.agencies.queries import AgenciesQuery
 from schema.channels import ChannelsMutation, ChannelsSubscription
 from schema.context import Info
-from schema.council import CouncilQuery
-from schema.directory_admin import DirectoryMutation
+from schema.council import CouncilQuery, DirectoryMutation
 from schema.integrators import IntegratorsMutation, IntegratorsQuery
 from schema.meetings.mutations import MeetingsMutation
 from schema.meetings.queries import MeetingsQuery

@@ -7,16 +7,19 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.audit import audit
-from db.engine import transaction
-from db.integrators import ApiKeyError, create_api_key, list_api_keys, revoke_api_key
+from db.integrators import NewApiKey, create_api_key, list_api_keys, revoke_api_key
+from db.refused import Refusal, Refused
 from db.tables import ApiKey as ApiKeyRow
 from db.viewer import Role
 from schema.context import LOCAL_ZONE, Info
+from schema.core.payloads import user_errors_field
 from schema.cost import most
-from schema.errors import UserError, UserErrorCode, user_error
+from schema.errors import UserError
 from schema.permissions import MutationRoles, has_role
+from schema.refusals import run_change
 
 # ApiKey is reached only through `apiKeys` (MONITOR, ADMIN) and the ADMIN mutations: its fields
 # say so, so the permission matrix covers them should the type ever be reached another way.
@@ -55,17 +58,13 @@ class CreateApiKeyPayload:
         "once: it is not stored and cannot be read again.",
         metadata={"restricted": "ADMIN, once, in the payload of createApiKey"},
     )
-    user_errors: list[UserError] = strawberry.field(
-        directives=most(20), description="Why it was refused, if it was."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type(description="Result of `revokeApiKey`.")
 class ApiKeyPayload:
     api_key: ApiKey | None = strawberry.field(description="The key revoked; null when refused.")
-    user_errors: list[UserError] = strawberry.field(
-        directives=most(20), description="Why it was refused, if it was."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type
@@ -98,22 +97,22 @@ class IntegratorsMutation:
         ],
     ) -> CreateApiKeyPayload:
         ctx = info.context
-        try:
-            async with transaction(ctx.sessionmaker) as session:
-                made = await create_api_key(session, name)
-                await audit(
-                    session,
-                    ctx.viewer,
-                    "api_key.create",
-                    "ApiKey",
-                    made.row.id,
-                    request_id=ctx.request_id,
-                )
-        except ApiKeyError as exc:
-            code = UserErrorCode.DUPLICATE if exc.duplicate else UserErrorCode.INVALID_INPUT
-            return CreateApiKeyPayload(
-                api_key=None, key=None, user_errors=[user_error(code, str(exc), "name")]
+
+        async def work(session: AsyncSession) -> NewApiKey:
+            made = await create_api_key(session, name)
+            await audit(
+                session,
+                ctx.viewer,
+                "api_key.create",
+                "ApiKey",
+                made.row.id,
+                request_id=ctx.request_id,
             )
+            return made
+
+        made, errors = await run_change(info, work)
+        if made is None:
+            return CreateApiKeyPayload(api_key=None, key=None, user_errors=errors)
         return CreateApiKeyPayload(
             api_key=ApiKey.from_row(made.row), key=made.secret, user_errors=[]
         )
@@ -128,30 +127,15 @@ class IntegratorsMutation:
         name: Annotated[str, strawberry.argument(description="The name the key was created with.")],
     ) -> ApiKeyPayload:
         ctx = info.context
-        try:
-            async with transaction(ctx.sessionmaker) as session:
-                row = await revoke_api_key(session, name)
-                if row is not None:
-                    await audit(
-                        session,
-                        ctx.viewer,
-                        "api_key.revoke",
-                        "ApiKey",
-                        row.id,
-                        request_id=ctx.request_id,
-                    )
-        except ApiKeyError as exc:
-            return ApiKeyPayload(
-                api_key=None,
-                user_errors=[user_error(UserErrorCode.INVALID_INPUT, str(exc), "name")],
+
+        async def work(session: AsyncSession) -> ApiKeyRow:
+            row = await revoke_api_key(session, name)
+            if row is None:
+                raise Refused(Refusal.NOT_FOUND, f"Không có khóa đang dùng tên «{name}».", "name")
+            await audit(
+                session, ctx.viewer, "api_key.revoke", "ApiKey", row.id, request_id=ctx.request_id
             )
-        if row is None:
-            return ApiKeyPayload(
-                api_key=None,
-                user_errors=[
-                    user_error(
-                        UserErrorCode.NOT_FOUND, f"Không có khóa đang dùng tên «{name}».", "name"
-                    )
-                ],
-            )
-        return ApiKeyPayload(api_key=ApiKey.from_row(row), user_errors=[])
+            return row
+
+        row, errors = await run_change(info, work)
+        return ApiKeyPayload(api_key=ApiKey.from_row(row) if row else None, user_errors=errors)

@@ -57,16 +57,20 @@ def has_role(*roles: Role) -> type[BasePermission]:
     return type(f"HasRole_{'_'.join(r.value for r in roles)}", (_HasRole,), {"roles": roles})
 
 
-def refusal(viewer: Viewer, *roles: Role) -> UserError | None:
+FORBIDDEN_CHANGE = "Bạn không có quyền thực hiện thao tác này."
+
+
+def refusal(viewer: Viewer, *roles: Role, message: str = FORBIDDEN_CHANGE) -> UserError | None:
     """None when `viewer` holds one of `roles`; otherwise the UserError to return:
-    UNAUTHENTICATED without credentials, FORBIDDEN otherwise (db.refused.sign_in_first)."""
+    UNAUTHENTICATED without credentials, FORBIDDEN with `message` otherwise
+    (db.refused.sign_in_first)."""
     if viewer.has_role(*roles):
         return None
     needs_account = sign_in_first(viewer)
     if needs_account is not None:
         code, message = needs_account
         return user_error(code, message)
-    return user_error(UserErrorCode.FORBIDDEN, "Bạn không có quyền thực hiện thao tác này.")
+    return user_error(UserErrorCode.FORBIDDEN, message)
 
 
 def refused_payload(payload_type: type[Any], error: UserError) -> Any:
@@ -82,14 +86,16 @@ def refused_payload(payload_type: type[Any], error: UserError) -> Any:
 class MutationRoles(FieldExtension):
     """Declared on a mutation: only accounts holding one of `roles` run its resolver; anyone
     else gets its payload with an UNAUTHENTICATED (no credentials) or FORBIDDEN `userErrors`
-    entry, and nothing changes.
+    entry (`message`: the domain's words for it), and nothing changes. Rules that depend on the
+    row (the group's leader, the delegate's own) are db's, raising db.refused.Refused.
 
         @strawberry.mutation(extensions=[MutationRoles(Role.STAFF, Role.ADMIN)])
     """
 
-    def __init__(self, *roles: Role) -> None:
+    def __init__(self, *roles: Role, message: str = FORBIDDEN_CHANGE) -> None:
         super().__init__()
         self.roles = roles
+        self.message = message
         self.payload_type: type[Any] | None = None
 
     def apply(self, field: StrawberryField) -> None:
@@ -99,7 +105,7 @@ class MutationRoles(FieldExtension):
         self.payload_type = cast("type[Any]", payload)
 
     def _refused(self, info: Info) -> Any | None:
-        error = refusal(info.context.viewer, *self.roles)
+        error = refusal(info.context.viewer, *self.roles, message=self.message)
         if error is None:
             return None
         assert self.payload_type is not None

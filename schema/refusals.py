@@ -9,17 +9,21 @@ from strawberry.dataloader import DataLoader
 
 from db.engine import transaction
 from db.refused import Refusal, Refused
-from db.viewer import Role
 from schema.context import Info
 from schema.errors import UserError, user_error
-from schema.permissions import refusal
 from schema.relay import not_an_id, pk_of
 
 T = TypeVar("T")
 
 
 def as_user_error(exc: Refused) -> UserError:
-    return user_error(exc.code, exc.message, *exc.field)
+    """A refusal's first problem as a UserError (schema/meetings' bulk refusals use it)."""
+    return as_user_errors(exc)[0]
+
+
+def as_user_errors(exc: Refused) -> list[UserError]:
+    """The payload's `userErrors` for a refusal: one entry per problem."""
+    return [user_error(p.code, p.message, *p.field) for p in exc.problems]
 
 
 def db_id(value: str, type_name: str, *field: str) -> int:
@@ -31,18 +35,15 @@ def db_id(value: str, type_name: str, *field: str) -> int:
 
 
 async def run_change(
-    info: Info, roles: tuple[Role, ...], work: Callable[[AsyncSession], Awaitable[T]]
+    info: Info, work: Callable[[AsyncSession], Awaitable[T]]
 ) -> tuple[T | None, list[UserError]]:
-    """`work` in one transaction if the viewer holds one of `roles`: (result, no errors), or
-    (None, the refusal) with everything rolled back."""
-    refused = refusal(info.context.viewer, *roles)
-    if refused is not None:
-        return None, [refused]
+    """`work` in one transaction: (result, no errors), or (None, the refusal) with everything
+    rolled back. Who may call the mutation at all is declared on its field (MutationRoles)."""
     try:
         async with transaction(info.context.sessionmaker) as session:
             return await work(session), []
     except Refused as exc:
-        return None, [as_user_error(exc)]
+        return None, as_user_errors(exc)
 
 
 def forget(loader: DataLoader[Any, Any], key: Any) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from api.settings import Settings
-from db.directory import DEMO_DIRECTORY, load_directory
+from db.council.load import DEMO_DIRECTORY, load_directory
 from db.engine import make_engine, make_sessionmaker, transaction
 from db.migrate import upgrade
 

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from api.identity import issue_token
 from api.seeding import plain_url, seed_petitions
 from api.settings import Settings
-from db.directory import DEMO_DIRECTORY, load_directory
+from db.council.load import DEMO_DIRECTORY, load_directory
 from db.engine import make_engine, make_sessionmaker, transaction
 from db.migrate import upgrade
 

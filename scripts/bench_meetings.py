@@ -28,7 +28,7 @@ from api.app import create_app
 from api.identity import issue_token
 from api.settings import Settings
 from db.accounts import grant_role
-from db.directory import DEMO_DIRECTORY, load_directory
+from db.council.load import DEMO_DIRECTORY, load_directory
 from db.engine import make_engine, make_sessionmaker, transaction
 from db.migrate import upgrade
 from db.seed import seed_demo_extras

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from api.identity import issue_token  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from db.accounts import grant_role  # noqa: E402
-from db.directory import DEMO_DIRECTORY, load_directory  # noqa: E402
+from db.council.load import DEMO_DIRECTORY, load_directory  # noqa: E402
 from db.engine import make_engine, make_sessionmaker, transaction  # noqa: E402
 from db.listener import connect_params  # noqa: E402
 from db.migrate import upgrade  # noqa: E402

@@ -3,8 +3,8 @@
 Arguments arrive as bound parameters (`param`), never as values; what changes the statement's
 shape (an argument given or not, a boolean, the type a `node` id names) is decided by the
 caller and is part of the plan's cache key. Lists and connections use the same conditions,
-order and keyset as db.council, db.petitions and db.contributions, and the rules' SQL forms
-(db.serving, db.petition_access, db.compliance), so both paths answer alike."""
+order and keyset as db.council, db.petitions and db.sessions.reads, and the rules' SQL forms
+(db.serving, db.petition_access, db.sessions.compliance), so both paths answer alike."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,7 +36,7 @@ from db.compiled.petition_shapes import PETITION, visible
 from db.compiled.plan import Field, NotCompiled
 from db.compiled.session_shapes import SESSION, compliance
 from db.compiled.shapes import BY_CODE, BY_ID, BY_NAME, SHAPES, Order, Scope, adapt, render
-from db.council import DelegateFilter, _delegate_conditions, _session_conditions
+from db.council.reads import DelegateFilter, _delegate_conditions, _session_conditions
 from db.petitions import (
     ListScope,
     PetitionFilter,

@@ -1,6 +1,6 @@
 """Council sessions in SQL: sessions with their agenda, contributions (a session's in the order
-recorded, a delegate's newest first, withdrawn ones left out, as db.contributions lists them),
-and who met the quota (db.compliance's per-delegate rows, its rules as SQL predicates)."""
+recorded, a delegate's newest first, withdrawn ones left out, as db.sessions.reads lists them),
+and who met the quota (db.sessions.compliance's per-delegate rows, its rules as SQL predicates)."""
 
 from typing import Any
 
@@ -26,7 +26,7 @@ from db.compiled.shapes import (
     shape,
     through,
 )
-from db.compliance import COMPLIANCE_READERS, excuse_reason_visible, per_delegate
+from db.sessions.compliance import COMPLIANCE_READERS, excuse_reason_visible, per_delegate
 from db.tables import (
     AgendaItem,
     Contribution,
@@ -118,7 +118,7 @@ def _not_yet(src: FromClause, field: Field, scope: Scope) -> Expr:
     return src.c.delegate_count - src.c.compliant_count
 
 
-# A row of db.compliance.per_delegate: the delegate's own columns and their counts.
+# A row of db.sessions.compliance.per_delegate: the delegate's own columns and their counts.
 shape(
     "DelegateCompliance",
     None,
@@ -151,7 +151,7 @@ def _tally(rows: FromClause) -> list[Any]:
 def compliance(field: Field, scope: Scope, session_id: Any, outer: FromClause | None) -> Expr:
     """`SessionCompliance` of session `session_id` (a parameter, or the id column of `outer`,
     the enclosing session row): the total, each delegate and each group, all read from the
-    same per-delegate rows as db.compliance.session_compliance reads them."""
+    same per-delegate rows as db.sessions.compliance.session_compliance reads them."""
 
     def rows() -> FromClause:
         per = per_delegate(session_id)

@@ -52,7 +52,7 @@ class AgenciesMutation:
                 request_id=context.request_id,
             )
 
-        row, errors = await run_change(info, (Role.AGENCY,), work)
+        row, errors = await run_change(info, work)
         if row is None:
             return PetitionPayload(petition=None, user_errors=errors)
         return _changed(info, row)
@@ -84,7 +84,7 @@ class AgenciesMutation:
                 request_id=context.request_id,
             )
 
-        row, errors = await run_change(info, (Role.AGENCY,), work)
+        row, errors = await run_change(info, work)
         if row is None:
             return PetitionPayload(petition=None, user_errors=errors)
         return _changed(info, row)

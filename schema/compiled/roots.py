@@ -16,9 +16,9 @@ from typing import Any
 from db.compiled import roots as sql
 from db.compiled.plan import Field, NotCompiled
 from db.compiled.shapes import Scope
-from db.compliance import COMPLIANCE_READERS
 from db.council import DelegateFilter
 from db.petitions import PetitionFilter
+from db.sessions.compliance import COMPLIANCE_READERS
 from db.text import like_pattern, search_grams
 from db.tracking import normalize_tracking_code
 from db.viewer import Role, Viewer

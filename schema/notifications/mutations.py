@@ -45,7 +45,7 @@ class NotificationsMutation:
         async def work(session: AsyncSession) -> Preferences:
             return await change_preferences(session, context.viewer, changes, context.now)
 
-        chosen, errors = await run_change(info, ANY_ACCOUNT, work)
+        chosen, errors = await run_change(info, work)
         if chosen is None:
             return NotificationPreferencesPayload(preferences=None, user_errors=errors)
         return NotificationPreferencesPayload(

@@ -38,14 +38,14 @@ from sqlmodel import col
 
 from db import channels as db_channels
 from db import clock
-from db import contributions as db_contributions
-from db import directory_admin as db_admin
 from db import petitions as db_petitions
 from db import sessions as db_sessions
 from db.accounts import viewer_for_sub
 from db.agencies import writes as agency_writes
+from db.council import writes as db_admin
 from db.engine import Sessionmaker, transaction
 from db.integrators import create_api_key, revoke_api_key
+from db.sessions import contributions as db_contributions
 from db.tables import (
     AgendaItem,
     ApiKey,
@@ -742,9 +742,9 @@ async def _duplicates_per_viewer(world: World) -> None:
 
 
 ROWS: tuple[Row, ...] = (
-    # `node` answers everyone for public objects (tests/schema/test_directory.py); what it
+    # `node` answers everyone for public objects (tests/schema/council/test_directory.py); what it
     # restricts is hidden objects, which answer null as if they did not exist: a PRIVATE
-    # petition here (group posts and guests: tests/schema/test_channels.py).
+    # petition here (group posts and guests: tests/schema/channels/test_channels.py).
     Row(
         "Query.node",
         "query($id: ID!) { node(id: $id) { id ... on Petition { title content } } }",

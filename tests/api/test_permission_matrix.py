@@ -22,7 +22,7 @@ from db.accounts import grant_role, viewer_for_sub
 from db.agencies.reads import agency_by_code
 from db.clock import local_date
 from db.clock import now as clock_now
-from db.directory_admin import end_service
+from db.council.writes import end_service
 from db.engine import Sessionmaker, transaction
 from db.integrators import create_api_key
 from db.tables import Delegate

@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import col
 
-from db.directory import DEMO_DIRECTORY, DirectoryError, load_directory
+from db.council.load import DEMO_DIRECTORY, load_directory
 from db.engine import Sessionmaker, transaction
+from db.refused import Refused
 from db.tables import AuditEvent, CouncilSession, Delegate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,7 +100,7 @@ async def test_a_bad_file_is_refused_and_changes_nothing(
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     before = await _counts(sessionmaker)
-    with pytest.raises(DirectoryError, match=message):
+    with pytest.raises(Refused, match=message):
         async with transaction(sessionmaker) as session:
             await load_directory(session, folder)
     assert await _counts(sessionmaker) == before

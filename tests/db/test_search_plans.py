@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from api.seeding import plain_url
-from db.council import DelegateFilter, _delegate_conditions
+from db.council.reads import DelegateFilter, _delegate_conditions
 from db.engine import Sessionmaker
 from db.petition_fields import Deadlines
 from db.petition_seed import TOPICS, copy_petitions, ensure_citizens, load_communes

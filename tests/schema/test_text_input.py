@@ -14,7 +14,7 @@ from schema.relay import to_global_id
 from tests.channels_helpers import make_cast
 from tests.conftest import bearer, gql
 from tests.petition_helpers import SUBMIT, acknowledge, make_world, petition_input, submitted
-from tests.schema.test_channels import INVITE, POST
+from tests.schema.channels.test_channels import INVITE, POST
 
 ZERO_WIDTH = "\u200b\u200d\ufeff\u2060"
 PUNCTUATION = " ... !!! ??? -- "

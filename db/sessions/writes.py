@@ -1,7 +1,6 @@
 """Council sessions: creating one, moving it UPCOMING -> IN_PROGRESS -> CLOSED, its agenda,
 and excusing a delegate from it. Every change is audited in its own transaction (the caller's)."""
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -350,25 +349,3 @@ async def revoke_excuse(
         details={"delegate_id": delegate_id},
     )
     return row
-
-
-# ---- reads for the loaders ----------------------------------------------------------------------
-
-
-async def agenda_by_session_ids(
-    session: AsyncSession, ids: Sequence[int]
-) -> dict[int, list[AgendaItem]]:
-    rows = await session.execute(
-        sa.select(AgendaItem)
-        .where(col(AgendaItem.session_id).in_(list(ids)))
-        .order_by(col(AgendaItem.session_id), col(AgendaItem.position))
-    )
-    result: dict[int, list[AgendaItem]] = defaultdict(list)
-    for item in rows.scalars():
-        result[item.session_id].append(item)
-    return result
-
-
-async def agenda_items_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, AgendaItem]:
-    rows = await session.execute(sa.select(AgendaItem).where(col(AgendaItem.id).in_(list(ids))))
-    return {i.id: i for i in rows.scalars() if i.id is not None}

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from db.core.batches import by_ids, grouped
 from db.pagination import Page, after_key, page_of
 from db.serving import serving_on
 from db.tables import (
@@ -22,6 +23,7 @@ from db.tables import (
     CouncilSession,
     Delegate,
     DelegateGroup,
+    DirectoryChange,
     GroupArea,
     Term,
 )
@@ -87,11 +89,7 @@ async def list_groups(session: AsyncSession) -> list[DelegateGroup]:
     )
 
 
-async def groups_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, DelegateGroup]:
-    rows = await session.execute(
-        sa.select(DelegateGroup).where(col(DelegateGroup.id).in_(list(ids)))
-    )
-    return {g.id: g for g in rows.scalars() if g.id is not None}
+groups_by_ids = by_ids(DelegateGroup)
 
 
 async def group_areas_by_group_ids(
@@ -103,10 +101,7 @@ async def group_areas_by_group_ids(
         .where(col(GroupArea.group_id).in_(list(ids)))
         .order_by(col(AdministrativeUnit.code))
     )
-    result: dict[int, list[AdministrativeUnit]] = defaultdict(list)
-    for group_id, unit in rows:
-        result[group_id].append(unit)
-    return result
+    return grouped(rows)
 
 
 async def group_members_by_group_ids(
@@ -118,10 +113,7 @@ async def group_members_by_group_ids(
         .where(col(Delegate.group_id).in_(list(ids)), serving_on(today))
         .order_by(col(Delegate.full_name_folded), col(Delegate.id))
     )
-    result: dict[int, list[Delegate]] = defaultdict(list)
-    for delegate in rows.scalars():
-        result[delegate.group_id].append(delegate)
-    return result
+    return grouped((d.group_id, d) for d in rows.scalars())
 
 
 async def group_for_unit(session: AsyncSession, unit: AdministrativeUnit) -> DelegateGroup | None:
@@ -202,9 +194,7 @@ async def delegates_count(session: AsyncSession, f: DelegateFilter) -> int:
     return int((await session.execute(stmt)).scalar_one())
 
 
-async def delegates_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Delegate]:
-    rows = await session.execute(sa.select(Delegate).where(col(Delegate.id).in_(list(ids))))
-    return {d.id: d for d in rows.scalars() if d.id is not None}
+delegates_by_ids = by_ids(Delegate)
 
 
 async def delegates_for_unit(
@@ -243,11 +233,7 @@ async def delegates_for_unit(
 # ---- constituencies and committees -------------------------------------------------------------
 
 
-async def constituencies_by_ids(
-    session: AsyncSession, ids: Sequence[int]
-) -> dict[int, Constituency]:
-    rows = await session.execute(sa.select(Constituency).where(col(Constituency.id).in_(list(ids))))
-    return {c.id: c for c in rows.scalars() if c.id is not None}
+constituencies_by_ids = by_ids(Constituency)
 
 
 async def constituency_units_by_ids(
@@ -259,10 +245,7 @@ async def constituency_units_by_ids(
         .where(col(ConstituencyUnit.constituency_id).in_(list(ids)))
         .order_by(col(AdministrativeUnit.code))
     )
-    result: dict[int, list[AdministrativeUnit]] = defaultdict(list)
-    for constituency_id, unit in rows:
-        result[constituency_id].append(unit)
-    return result
+    return grouped(rows)
 
 
 async def constituency_delegates_by_ids(
@@ -285,9 +268,7 @@ async def list_committees(session: AsyncSession) -> list[Committee]:
     return list((await session.execute(sa.select(Committee).order_by(col(Committee.id)))).scalars())
 
 
-async def committees_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Committee]:
-    rows = await session.execute(sa.select(Committee).where(col(Committee.id).in_(list(ids))))
-    return {c.id: c for c in rows.scalars() if c.id is not None}
+committees_by_ids = by_ids(Committee)
 
 
 async def committees_by_delegate_ids(
@@ -299,10 +280,7 @@ async def committees_by_delegate_ids(
         .where(col(CommitteeMember.delegate_id).in_(list(ids)))
         .order_by(col(Committee.id))
     )
-    result: dict[int, list[Committee]] = defaultdict(list)
-    for delegate_id, committee in rows:
-        result[delegate_id].append(committee)
-    return result
+    return grouped(rows)
 
 
 async def committee_members_by_ids(
@@ -314,18 +292,13 @@ async def committee_members_by_ids(
         .where(col(CommitteeMember.committee_id).in_(list(ids)), serving_on(today))
         .order_by(col(Delegate.full_name_folded), col(Delegate.id))
     )
-    result: dict[int, list[Delegate]] = defaultdict(list)
-    for committee_id, delegate in rows:
-        result[committee_id].append(delegate)
-    return result
+    return grouped(rows)
 
 
 # ---- terms and sessions ------------------------------------------------------------------------
 
 
-async def terms_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Term]:
-    rows = await session.execute(sa.select(Term).where(col(Term.id).in_(list(ids))))
-    return {t.id: t for t in rows.scalars() if t.id is not None}
+terms_by_ids = by_ids(Term)
 
 
 SessionKey = tuple[date, int]
@@ -359,8 +332,29 @@ async def sessions_count(session: AsyncSession, status: str | None) -> int:
     return int((await session.execute(stmt)).scalar_one())
 
 
-async def sessions_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, CouncilSession]:
+sessions_by_ids = by_ids(CouncilSession)
+
+
+# ---- the directory's history ---------------------------------------------------------------
+
+
+async def history_by_entities(
+    session: AsyncSession, keys: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], list[DirectoryChange]]:
+    """Changes of each (entity type, id), oldest first."""
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for entity_type, entity_id in keys:
+        by_type[entity_type].append(entity_id)
+    conditions = [
+        sa.and_(
+            col(DirectoryChange.entity_type) == entity_type,
+            col(DirectoryChange.entity_id).in_(ids),
+        )
+        for entity_type, ids in by_type.items()
+    ]
     rows = await session.execute(
-        sa.select(CouncilSession).where(col(CouncilSession.id).in_(list(ids)))
+        sa.select(DirectoryChange)
+        .where(sa.or_(*conditions))
+        .order_by(col(DirectoryChange.at), col(DirectoryChange.id))
     )
-    return {s.id: s for s in rows.scalars() if s.id is not None}
+    return grouped(((c.entity_type, c.entity_id), c) for c in rows.scalars())

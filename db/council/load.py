@@ -20,6 +20,7 @@ from sqlmodel import col
 from db.audit import audit
 from db.enums.agencies import AgencyLevel
 from db.enums.council import CommitteeKind, SessionKind, SessionStatus, UnitLevel
+from db.refused import Refusal, Refused
 from db.tables import (
     AdministrativeUnit,
     Agency,
@@ -38,13 +39,15 @@ from db.tables.base import table_of
 from db.text import clean
 from db.viewer import ANONYMOUS
 
-DEMO_DIRECTORY = Path(__file__).parent / "data" / "demo"
+DEMO_DIRECTORY = Path(__file__).parent.parent / "data" / "demo"
 # units.csv writes levels in lower case.
 LEVELS = {level.lower(): str(level) for level in UnitLevel}
 
 
-class DirectoryError(ValueError):
-    """A data file that cannot be loaded; the message names the file and row."""
+def bad_file(message: str) -> Refused:
+    """A data file that cannot be loaded: the one refusal type, its message naming the file
+    and row."""
+    return Refused(Refusal.INVALID_INPUT, message)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def _rows(folder: Path, name: str, *, required: bool = True) -> list[dict[str, s
     path = folder / name
     if not path.exists():
         if required:
-            raise DirectoryError(f"Thiếu tệp {path}.")
+            raise bad_file(f"Thiếu tệp {path}.")
         return []
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return [{k: clean(v or "") for k, v in row.items()} for row in csv.DictReader(handle)]
@@ -74,20 +77,20 @@ def _date(value: str, where: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise DirectoryError(f"{where}: ngày không hợp lệ «{value}» (cần YYYY-MM-DD).") from exc
+        raise bad_file(f"{where}: ngày không hợp lệ «{value}» (cần YYYY-MM-DD).") from exc
 
 
 def _int(value: str, where: str) -> int:
     try:
         return int(value)
     except ValueError as exc:
-        raise DirectoryError(f"{where}: số không hợp lệ «{value}».") from exc
+        raise bad_file(f"{where}: số không hợp lệ «{value}».") from exc
 
 
 def _one_of(value: str, allowed: type[StrEnum], where: str) -> str:
     """A code the database's check constraints accept, refused here with its file and row."""
     if value not in tuple(allowed):
-        raise DirectoryError(f"{where}: «{value}» không hợp lệ (chọn {', '.join(allowed)}).")
+        raise bad_file(f"{where}: «{value}» không hợp lệ (chọn {', '.join(allowed)}).")
     return str(value)
 
 
@@ -100,10 +103,10 @@ def _unit_rows(folder: Path) -> list[dict[str, object]]:
         if code in paths:
             return paths[code]
         if code in seen:
-            raise DirectoryError(f"units.csv: vòng lặp đơn vị cha tại mã {code}.")
+            raise bad_file(f"units.csv: vòng lặp đơn vị cha tại mã {code}.")
         parent = by_code[code]["parent_code"]
         if parent and parent not in by_code:
-            raise DirectoryError(f"units.csv: mã cha {parent} của {code} không tồn tại.")
+            raise bad_file(f"units.csv: mã cha {parent} của {code} không tồn tại.")
         paths[code] = f"{path_of(parent, seen | {code})}/{code}" if parent else code
         return paths[code]
 
@@ -111,7 +114,7 @@ def _unit_rows(folder: Path) -> list[dict[str, object]]:
     for row in rows:
         level = LEVELS.get(row["level"].lower())
         if level is None:
-            raise DirectoryError(f"units.csv: cấp «{row['level']}» của {row['code']} không hợp lệ.")
+            raise bad_file(f"units.csv: cấp «{row['level']}» của {row['code']} không hợp lệ.")
         result.append(
             {
                 "code": row["code"],
@@ -151,12 +154,12 @@ async def _upsert(
 
 async def load_directory(session: AsyncSession, folder: Path) -> LoadSummary:
     """Load every file of `folder` in one transaction (the caller's), audited as one change.
-    A bad file raises DirectoryError naming the file (and row); the caller's rollback then
+    A bad file is refused (db.refused.Refused) naming the file (and row); the caller's rollback then
     leaves the database as it was."""
     try:
         summary = await _load(session, folder)
     except KeyError as exc:
-        raise DirectoryError(f"Thiếu cột {exc} trong một tệp dữ liệu của {folder}.") from exc
+        raise bad_file(f"Thiếu cột {exc} trong một tệp dữ liệu của {folder}.") from exc
     await audit(
         session,
         ANONYMOUS,
@@ -175,7 +178,7 @@ async def _load(session: AsyncSession, folder: Path) -> LoadSummary:
 
     def known(code: str, where: str) -> str:
         if code not in unit_codes:
-            raise DirectoryError(f"{where}: mã đơn vị {code} không có trong units.csv.")
+            raise bad_file(f"{where}: mã đơn vị {code} không có trong units.csv.")
         return code
 
     terms = [
@@ -188,7 +191,7 @@ async def _load(session: AsyncSession, folder: Path) -> LoadSummary:
         for r in _rows(folder, "terms.csv")
     ]
     if not terms:
-        raise DirectoryError("terms.csv: cần ít nhất một khóa.")
+        raise bad_file("terms.csv: cần ít nhất một khóa.")
     term_ids = await _upsert(session, table_of(Term), terms, ["number"])
     current_term = term_ids[(max(int(str(t["number"])) for t in terms),)]
 
@@ -243,20 +246,20 @@ async def _load(session: AsyncSession, folder: Path) -> LoadSummary:
         where = f"delegates.csv dòng {i}"
         found_group = group_ids.get((r["group"],))
         if found_group is None:
-            raise DirectoryError(f"{where}: không có tổ «{r['group']}» trong groups.csv.")
+            raise bad_file(f"{where}: không có tổ «{r['group']}» trong groups.csv.")
         found_cons = (
             cons_ids.get((current_term, _int(r["constituency"], where)))
             if r.get("constituency")
             else None
         )
         if r.get("constituency") and found_cons is None:
-            raise DirectoryError(
+            raise bad_file(
                 f"{where}: không có đơn vị bầu cử số {r['constituency']} trong constituencies.csv."
             )
         served_from = _date(r["served_from"], where)
         served_until = _date(r["served_until"], where) if r.get("served_until") else None
         if served_until is not None and served_until < served_from:
-            raise DirectoryError(f"{where}: served_until trước served_from.")
+            raise bad_file(f"{where}: served_until trước served_from.")
         values = {
             "full_name": r["full_name"],
             "title": r.get("title") or None,
@@ -294,7 +297,7 @@ async def _load(session: AsyncSession, folder: Path) -> LoadSummary:
         for kind in r.get("committees", "").split():
             committee = committee_ids.get((kind,))
             if committee is None:
-                raise DirectoryError(f"{where}: không có ban «{kind}» trong committees.csv.")
+                raise bad_file(f"{where}: không có ban «{kind}» trong committees.csv.")
             session.add(CommitteeMember(committee_id=committee, delegate_id=did))
         if r.get("leader", "").lower() == "true":
             leaders[found_group] = did
@@ -311,10 +314,10 @@ async def _load(session: AsyncSession, folder: Path) -> LoadSummary:
         where = f"sessions.csv dòng {i}"
         term_id = term_ids.get((_int(r["term"], where),))
         if term_id is None:
-            raise DirectoryError(f"{where}: không có khóa {r['term']} trong terms.csv.")
+            raise bad_file(f"{where}: không có khóa {r['term']} trong terms.csv.")
         starts_on, ends_on = _date(r["starts_on"], where), _date(r["ends_on"], where)
         if ends_on < starts_on:
-            raise DirectoryError(f"{where}: ngày bế mạc trước ngày khai mạc.")
+            raise bad_file(f"{where}: ngày bế mạc trước ngày khai mạc.")
         session_rows.append(
             {
                 "term_id": term_id,
@@ -351,12 +354,12 @@ async def _load_agencies(session: AsyncSession, folder: Path, known: Any) -> int
         where = f"agencies.csv dòng {i}"
         parent = r.get("parent_code") or ""
         if parent and parent not in ids:
-            raise DirectoryError(f"{where}: cơ quan cấp trên {parent} phải đứng trước.")
+            raise bad_file(f"{where}: cơ quan cấp trên {parent} phải đứng trước.")
         days = _int(r["answer_days"], where) if r.get("answer_days") else None
         if days is not None and days < 1:
-            raise DirectoryError(f"{where}: số ngày trả lời phải lớn hơn 0.")
+            raise bad_file(f"{where}: số ngày trả lời phải lớn hơn 0.")
         if not r["code"] or not r["name"]:
-            raise DirectoryError(f"{where}: cần mã và tên cơ quan.")
+            raise bad_file(f"{where}: cần mã và tên cơ quan.")
         found = await _upsert(
             session,
             table_of(Agency),

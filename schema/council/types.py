@@ -1,15 +1,12 @@
-"""The council directory in GraphQL: units, groups, constituencies, committees, delegates,
-the viewer (`me`) and the directory queries."""
+"""The council directory in GraphQL: units, committees, constituencies, delegate groups,
+delegates and the viewer (`me`); `node(id:)` for each."""
 
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db import council as db_council
-from db.directory_admin import MAX_COMMITTEES
-from db.enums.accounts import Role
-from db.enums.council import CommitteeKind, UnitLevel
+from db.council.rules import MAX_COMMITTEES
 from db.tables import AdministrativeUnit as UnitRow
 from db.tables import Committee as CommitteeRow
 from db.tables import Constituency as ConstituencyRow
@@ -17,64 +14,18 @@ from db.tables import Delegate as DelegateRow
 from db.tables import DelegateGroup as GroupRow
 from schema.channels import GroupGuest, GroupPost, group_guests, group_posts
 from schema.context import Info
-from schema.core.enums import graphql_enum
-from schema.errors import bad_input
+from schema.core.arguments import After, First
+from schema.cost import most, paged
+from schema.council.enums import CommitteeKind, Role, UnitLevel
 from schema.meetings.fields import DelegateMeetingFields
 from schema.node import register_node
 from schema.permissions import EVERYONE_WHO_SEES_ALL, has_role
+from schema.relay import Connection, Node, to_global_id
 
 if TYPE_CHECKING:
-    from schema.directory_admin import DirectoryChange
-    from schema.sessions import ContributionConnection, DelegateScorecard
-
-from schema.cost import SEARCH_WEIGHT, most, paged, weighing
-from schema.relay import (
-    Connection,
-    Node,
-    decode_cursor,
-    make_connection,
-    optional_global_id,
-    page_size,
-    to_global_id,
-)
-
-graphql_enum(
-    UnitLevel,
-    "Level of an administrative unit (cấp hành chính).",
-    {
-        UnitLevel.PROVINCE: "Province (tỉnh, thành phố trực thuộc trung ương).",
-        UnitLevel.DISTRICT: "District level (huyện, thị xã, thành phố thuộc tỉnh).",
-        UnitLevel.COMMUNE: "Commune level (xã, phường, thị trấn).",
-    },
-)
-
-
-graphql_enum(
-    CommitteeKind,
-    "Kind of council body (Thường trực or a Ban).",
-    {
-        CommitteeKind.STANDING: "Standing committee (Thường trực HĐND).",
-        CommitteeKind.LEGAL: "Legal Affairs Committee (Ban Pháp chế).",
-        CommitteeKind.ECONOMY_BUDGET: "Economy and Budget Committee (Ban Kinh tế - Ngân sách).",
-        CommitteeKind.CULTURE_SOCIAL: "Culture and Social Affairs Committee (Ban Văn hóa - Xã hội).",
-        CommitteeKind.ETHNIC: "Ethnic Affairs Committee (Ban Dân tộc).",
-    },
-)
-
-
-graphql_enum(
-    Role,
-    "What the council lets an account do; kept in the database, never in the token.",
-    {
-        Role.CITIZEN: "Any signed-in account (công dân).",
-        Role.DELEGATE: "An account linked to one delegate (đại biểu).",
-        Role.STAFF: "The council office (Văn phòng HĐND).",
-        Role.MONITOR: "The Legal Affairs Committee (Ban Pháp chế): reads everything, writes nothing.",
-        Role.ADMIN: "Administrators of the service.",
-        Role.AGENCY: "An account of a competent agency (cơ quan có thẩm quyền: sở, UBND): "
-        "answers the petitions forwarded to it, or sends them back.",
-    },
-)
+    from schema.council.history import DirectoryChange
+    from schema.sessions.compliance import DelegateScorecard
+    from schema.sessions.types import ContributionConnection
 
 
 @strawberry.type(description="An administrative unit (đơn vị hành chính) with its official code.")
@@ -223,8 +174,8 @@ class DelegateGroup(Node):
     )
     async def history(
         self, info: Info
-    ) -> list[Annotated["DirectoryChange", strawberry.lazy("schema.directory_admin")]] | None:
-        from schema.directory_admin import history
+    ) -> list[Annotated["DirectoryChange", strawberry.lazy("schema.council.history")]] | None:
+        from schema.council.history import history
 
         return await history(info, "DelegateGroup", self.pk)
 
@@ -246,12 +197,8 @@ class DelegateGroup(Node):
     async def posts(
         self,
         info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="`endCursor` of the previous page.")
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[GroupPost] | None:
         return await group_posts(info, self.pk, first, after)
 
@@ -330,14 +277,10 @@ class Delegate(Node, DelegateMeetingFields):
                 description="Only their contributions at this session (`Session.id`); at every session when left out."
             ),
         ] = None,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="`endCursor` of the previous page.")
-        ] = None,
-    ) -> Annotated["ContributionConnection", strawberry.lazy("schema.sessions")]:
-        from schema.sessions import contribution_connection
+        first: First = None,
+        after: After = None,
+    ) -> Annotated["ContributionConnection", strawberry.lazy("schema.sessions.types")]:
+        from schema.sessions.types import contribution_connection
 
         return await contribution_connection(info, "delegate", self.pk, session_id, first, after)
 
@@ -354,8 +297,8 @@ class Delegate(Node, DelegateMeetingFields):
         to: Annotated[
             date | None, strawberry.argument(description="Last day of the period.")
         ] = None,
-    ) -> Annotated["DelegateScorecard", strawberry.lazy("schema.sessions")] | None:
-        from schema.sessions import delegate_scorecard
+    ) -> Annotated["DelegateScorecard", strawberry.lazy("schema.sessions.compliance")] | None:
+        from schema.sessions.compliance import delegate_scorecard
 
         return await delegate_scorecard(info, self.pk, from_, to)
 
@@ -366,8 +309,8 @@ class Delegate(Node, DelegateMeetingFields):
     )
     async def history(
         self, info: Info
-    ) -> list[Annotated["DirectoryChange", strawberry.lazy("schema.directory_admin")]] | None:
-        from schema.directory_admin import history
+    ) -> list[Annotated["DirectoryChange", strawberry.lazy("schema.council.history")]] | None:
+        from schema.council.history import history
 
         return await history(info, "Delegate", self.pk)
 
@@ -386,154 +329,6 @@ class Viewer:
             return None
         row = await info.context.loaders.delegate_by_id.load(self.delegate_id)
         return Delegate.from_row(row) if row else None
-
-
-@strawberry.input(description="Narrows the `delegates` list; all given conditions must hold.")
-class DelegateFilter:
-    group_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Only this delegate group."
-    )
-    committee_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Only members of this committee."
-    )
-    constituency_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Only this constituency."
-    )
-    search: str | None = strawberry.field(
-        directives=weighing(SEARCH_WEIGHT),
-        default=None,
-        description="Part of the name; case and diacritics are ignored («vi thanh» finds «Vị Thanh»).",
-    )
-    serving: bool | None = strawberry.field(
-        default=None,
-        description="True: only delegates serving today; false: only those whose service has ended; null: everyone.",
-    )
-
-
-def _db_filter(f: DelegateFilter | None, today: date) -> db_council.DelegateFilter:
-    if f is None:
-        return db_council.DelegateFilter()
-    return db_council.DelegateFilter(
-        group_id=optional_global_id(f.group_id, "DelegateGroup", "filter.groupId"),
-        committee_id=optional_global_id(f.committee_id, "Committee", "filter.committeeId"),
-        constituency_id=optional_global_id(
-            f.constituency_id, "Constituency", "filter.constituencyId"
-        ),
-        search=f.search,
-        serving=f.serving,
-        today=today,
-    )
-
-
-@strawberry.type
-class CouncilQuery:
-    @strawberry.field(
-        directives=most(200),
-        description="Administrative units, by code; narrow by `level` and/or `parentCode`.",
-    )
-    async def units(
-        self,
-        info: Info,
-        level: Annotated[
-            UnitLevel | None,
-            strawberry.argument(
-                description="Only units of this level (province, district, commune); all levels when left out."
-            ),
-        ] = None,
-        parent_code: Annotated[
-            str | None,
-            strawberry.argument(
-                description="Only the units directly inside the unit of this code (mã đơn vị hành chính, e.g. «930» for Vị Thanh)."
-            ),
-        ] = None,
-    ) -> list[AdministrativeUnit]:
-        async with info.context.read() as session:
-            rows = await db_council.list_units(session, level.name if level else None, parent_code)
-        return [AdministrativeUnit.from_row(r) for r in rows]
-
-    @strawberry.field(
-        directives=most(50), description="Every delegate group (Tổ đại biểu) of the council."
-    )
-    async def delegate_groups(self, info: Info) -> list[DelegateGroup]:
-        async with info.context.read() as session:
-            rows = await db_council.list_groups(session)
-        return [DelegateGroup.from_row(r) for r in rows]
-
-    @strawberry.field(
-        directives=most(10),
-        description="The council's committees (Ban) and its standing committee.",
-    )
-    async def committees(self, info: Info) -> list[Committee]:
-        async with info.context.read() as session:
-            rows = await db_council.list_committees(session)
-        return [Committee.from_row(r) for r in rows]
-
-    @strawberry.field(
-        directives=paged(), description="The delegate directory in name order (at most 100 a page)."
-    )
-    async def delegates(
-        self,
-        info: Info,
-        filter: Annotated[
-            DelegateFilter | None,
-            strawberry.argument(
-                description="What to narrow the list to (group, committee, constituency, serving or not, a name to search); every delegate when left out."
-            ),
-        ] = None,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 0 to 100 (default 20).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="`endCursor` of the previous page.")
-        ] = None,
-    ) -> Connection[Delegate]:
-        limit = page_size(first)
-        key = decode_cursor(after, (str, int))
-        f = _db_filter(filter, info.context.today)
-        sm = info.context.read
-        async with sm() as session:
-            page = await db_council.delegates_page(session, f, limit, key)
-
-        async def count() -> int:
-            async with sm() as session:
-                return await db_council.delegates_count(session, f)
-
-        return make_connection(
-            page.rows,
-            page.has_next,
-            key is not None,
-            db_council.delegate_key,
-            Delegate.from_row,
-            count,
-        )
-
-    @strawberry.field(
-        directives=most(30),
-        description="Who represents this unit: delegates serving today elected in a constituency covering it "
-        "(for a district, any of its communes); otherwise the delegates of the group covering it.",
-    )
-    async def delegates_for_unit(
-        self,
-        info: Info,
-        code: Annotated[
-            str,
-            strawberry.argument(
-                description="Code of the commune, ward or district (mã đơn vị hành chính), e.g. «31318» for Phường I, Vị Thanh."
-            ),
-        ],
-    ) -> list[Delegate]:
-        async with info.context.read() as session:
-            rows = await db_council.delegates_for_unit(session, code.strip(), info.context.today)
-        if rows is None:
-            raise bad_input(f"Không có đơn vị hành chính mã «{code}».", "code")
-        return [Delegate.from_row(r) for r in rows]
-
-    @strawberry.field(description="The signed-in account; null when anonymous or an integrator.")
-    def me(self, info: Info) -> Viewer | None:
-        viewer = info.context.viewer
-        if not viewer.is_signed_in or viewer.sub is None or viewer.role is None:
-            return None
-        return Viewer(sub=viewer.sub, role=Role(viewer.role.value), delegate_id=viewer.delegate_id)
 
 
 async def _delegate_node(info: Info, pk: int) -> Delegate | None:

@@ -1,0 +1,1 @@
+"""Pieces every domain of db/ shares."""
