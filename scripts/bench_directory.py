@@ -10,15 +10,11 @@ ratios within one run, never against a fixed number.
 
 import argparse
 import asyncio
-import os
 import statistics
 import time
-import uuid
 
-import asyncpg
+from benchkit import bench_server, count_statements, percentile, post_many, scratch_database
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from api.settings import Settings
@@ -32,33 +28,11 @@ QUERY = """query Directory($first: Int) { delegates(first: $first) { totalCount 
 SMALL = "{ delegateGroups { name memberCount areas { name } } }"  # Q3
 
 
-async def measure(
-    client: AsyncClient, body: dict[str, object], requests: int, concurrency: int
-) -> list[float]:
-    latencies: list[float] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(requests):
-        queue.put_nowait(i)
-
-    async def worker() -> None:
-        while not queue.empty():
-            queue.get_nowait()
-            start = time.perf_counter()
-            response = await client.post("/graphql", json=body)
-            latencies.append(time.perf_counter() - start)
-            assert response.status_code == 200 and "errors" not in response.json(), response.text
-
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return latencies
-
-
 def report(name: str, latencies: list[float], wall: float) -> None:
-    ordered = sorted(latencies)
-    p50 = ordered[len(ordered) // 2] * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
     print(
-        f"{name:<28} {len(ordered) / wall:8.1f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms"
-        f"   mean {statistics.mean(ordered) * 1000:7.2f} ms"
+        f"{name:<28} {len(latencies) / wall:8.1f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms"
+        f"   mean {statistics.mean(latencies) * 1000:7.2f} ms"
     )
 
 
@@ -67,17 +41,7 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
-    server = os.environ.get(
-        "HDND_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-    )
-    name = f"hdnd_bench_{uuid.uuid4().hex[:8]}"
-    url = make_url(server)
-    admin = await asyncpg.connect(
-        user=url.username, host=url.host, port=url.port, database=url.database
-    )
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    db_url = url.set(database=name).render_as_string(hide_password=False)
-    try:
+    async with scratch_database(bench_server()) as db_url:
         engine = make_engine(db_url, pool_size=1)
         await upgrade(engine)
         async with transaction(make_sessionmaker(engine)) as session:
@@ -91,28 +55,22 @@ async def main() -> None:
                 rate_limit=1_000_000,  # measuring the API, not the limiter
             )
         )
+        page = {"query": QUERY, "variables": {"first": 50}}
         async with (
             app.router.lifespan_context(app),
             AsyncClient(transport=ASGITransport(app=app), base_url="http://bench") as client,
         ):
-            statements: list[str] = []
-            listener = lambda *a: statements.append(a[2])  # noqa: E731
-            event.listen(app.state.engine.sync_engine, "before_cursor_execute", listener)
-            await measure(client, {"query": QUERY, "variables": {"first": 50}}, 1, 1)
-            event.remove(app.state.engine.sync_engine, "before_cursor_execute", listener)
-            print(f"SQL statements for one page of 50 delegates: {len(statements)}")
-            await measure(client, {"query": QUERY, "variables": {"first": 50}}, 20, 2)  # warm-up
+            count = await count_statements(app, client, page)
+            print(f"SQL statements for one page of 50 delegates: {count}")
+            await post_many(client, page, 20, 2)  # warm-up
             for label, body in (
-                ("Q1 directory, 50 delegates", {"query": QUERY, "variables": {"first": 50}}),
+                ("Q1 directory, 50 delegates", page),
                 ("directory, 5 delegates", {"query": QUERY, "variables": {"first": 5}}),
                 ("Q3 delegateGroups (8 rows)", {"query": SMALL}),
             ):
                 start = time.perf_counter()
-                latencies = await measure(client, body, args.requests, args.concurrency)
+                latencies = await post_many(client, body, args.requests, args.concurrency)
                 report(label, latencies, time.perf_counter() - start)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pgserver
+from benchkit import wait_ready
 
 QUERY = "{ delegateGroups { name members { fullName } } petitions(first: 20) { nodes { id } } }"
 
@@ -60,13 +61,7 @@ async def main() -> None:
         base = f"http://127.0.0.1:{args.port}"
         try:
             async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-                for _ in range(300):
-                    try:
-                        if (await http.get("/readyz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    await asyncio.sleep(0.2)
+                await wait_ready(http, 60)
                 await measure(http, base, data_dir, args.freeze)
         finally:
             serve.terminate()

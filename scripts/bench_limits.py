@@ -24,6 +24,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+from benchkit import wait_ready
 from sqlalchemy.engine import make_url
 
 from api.identity import issue_token
@@ -196,13 +197,7 @@ async def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     try:
         async with httpx.AsyncClient(base_url=base) as http:
-            for _ in range(200):
-                try:
-                    if (await http.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.2)
+            await wait_ready(http, 40)
         print(f"load average before: {load_average()}")
         await measure(base)
         print(f"load average after: {load_average()}")

@@ -12,17 +12,14 @@ rounds and the SQL statements of one request. Figures only, never a fixed thresh
 
 import argparse
 import asyncio
-import os
 import statistics
 import time
-import uuid
 from typing import Any
 
-import asyncpg
 import sqlalchemy as sa
+from benchkit import bench_server, scratch_database
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from api.identity import issue_token
@@ -46,21 +43,6 @@ REPORT = """query($s: ID!) { sessionPetitionReport(sessionId: $s) { petitionCoun
   items { number voterCount status petition { trackingCode title } meetings { place } } } }"""
 
 
-async def _admin(server: str) -> asyncpg.Connection:
-    url = make_url(server)
-    return await asyncpg.connect(
-        user=url.username, password=url.password, host=url.host, port=url.port,
-        database=url.database or "postgres",
-    )  # fmt: skip
-
-
-async def _database(server: str, name: str) -> str:
-    admin = await _admin(server)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    return make_url(server).set(database=name).render_as_string(hide_password=False)
-
-
 async def _timed(rounds: int, call: Any) -> list[float]:
     spent = []
     for _ in range(rounds):
@@ -78,17 +60,8 @@ def _show(label: str, spent: list[float], statements: int) -> None:
 
 
 async def main(concerns: int, rounds: int) -> None:
-    server = os.environ.get(
-        "HDND_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-    )
-    name = f"hdnd_bench_meetings_{uuid.uuid4().hex[:8]}"
-    url = await _database(server, name)
-    try:
+    async with scratch_database(bench_server(), "hdnd_bench_meetings") as url:
         await _run(url, concerns, rounds)
-    finally:
-        admin = await _admin(server)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def _run(url: str, concerns: int, rounds: int) -> None:

@@ -12,19 +12,14 @@ request. Figures only: compare the two paths within one run, never against a fix
 
 import argparse
 import asyncio
-import os
 import statistics
 import time
-import uuid
 from typing import Any
 
-import asyncpg
 import sqlalchemy as sa
+from benchkit import bench_server, count_statements, percentile, post_many, scratch_database
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
 from sqlmodel import col
-from starlette.applications import Starlette
 
 from api.app import create_app
 from api.identity import issue_token
@@ -54,44 +49,6 @@ COMPLIANCE = """query($s: ID!) { sessionCompliance(sessionId: $s) { delegateCoun
 Body = dict[str, Any]
 
 
-async def measure(
-    client: AsyncClient, body: Body, headers: dict[str, str], requests: int, concurrency: int
-) -> list[float]:
-    latencies: list[float] = []
-    remaining = iter(range(requests))
-
-    async def worker() -> None:
-        for _ in remaining:
-            start = time.perf_counter()
-            response = await client.post("/graphql", json=body, headers=headers)
-            latencies.append(time.perf_counter() - start)
-            assert response.status_code == 200 and "errors" not in response.json(), response.text
-
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return latencies
-
-
-async def statements(
-    app: Starlette, client: AsyncClient, body: Body, headers: dict[str, str]
-) -> int:
-    seen: list[str] = []
-
-    def listener(*args: Any) -> None:
-        seen.append(args[2])
-
-    engine = app.state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        await measure(client, body, headers, 1, 1)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
-
-
-def percentile(ordered: list[float], share: float) -> float:
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000
-
-
 async def seed(db_url: str) -> str:
     """The demo data and a STAFF account; the in-progress session's global id."""
     engine = make_engine(db_url, pool_size=1)
@@ -118,17 +75,7 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    server = os.environ.get(
-        "HDND_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-    )
-    name = f"hdnd_bench_{uuid.uuid4().hex[:8]}"
-    url = make_url(server)
-    admin = await asyncpg.connect(
-        user=url.username, host=url.host, port=url.port, database=url.database
-    )
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    db_url = url.set(database=name).render_as_string(hide_password=False)
-    try:
+    async with scratch_database(bench_server()) as db_url:
         session_id = await seed(db_url)
         settings = {
             path: Settings(  # type: ignore[call-arg]
@@ -171,30 +118,27 @@ async def main() -> None:
             for label, body, headers in cases:
                 counts = {}
                 for path in ("off", "on"):
-                    counts[path] = await statements(apps[path], clients[path], body, headers)
-                    await measure(clients[path], body, headers, 20, 2)  # warm-up
+                    counts[path] = await count_statements(apps[path], clients[path], body, headers)
+                    await post_many(clients[path], body, 20, 2, headers)  # warm-up
                 rates: dict[str, list[float]] = {"off": [], "on": []}
                 latencies: dict[str, list[float]] = {"off": [], "on": []}
                 for _ in range(args.rounds):
                     for path in ("off", "on"):
                         start = time.perf_counter()
-                        found = await measure(
-                            clients[path], body, headers, args.requests, args.concurrency
+                        found = await post_many(
+                            clients[path], body, args.requests, args.concurrency, headers
                         )
                         rates[path].append(len(found) / (time.perf_counter() - start))
                         latencies[path].extend(found)
                 for path in ("off", "on"):
-                    ordered = sorted(latencies[path])
+                    p50, p99 = (percentile(latencies[path], q) * 1000 for q in (0.5, 0.99))
                     print(
                         f"{label:<34} {path:<4} {statistics.median(rates[path]):8.1f} "
-                        f"{percentile(ordered, 0.5):8.2f} {percentile(ordered, 0.99):8.2f} "
+                        f"{p50:8.2f} {p99:8.2f} "
                         f"{counts[path]:6d}"
                     )
                 ratio = statistics.median(rates["on"]) / statistics.median(rates["off"])
                 print(f"{'':<34} on/off {ratio:.1f}x")
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 if __name__ == "__main__":

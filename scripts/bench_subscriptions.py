@@ -19,28 +19,26 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import asyncpg
 import httpx
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchkit import percentile, scratch_database, wait_ready  # noqa: E402
+
 from api.identity import issue_token  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from db.accounts import grant_role  # noqa: E402
 from db.council.load import DEMO_DIRECTORY, load_directory  # noqa: E402
 from db.engine import make_engine, make_sessionmaker, transaction  # noqa: E402
-from db.listener import connect_params  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.tables import DelegateGroup  # noqa: E402
 from db.viewer import Role  # noqa: E402
@@ -70,11 +68,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def prepare(db_url: str) -> tuple[str, str]:
@@ -144,10 +137,11 @@ async def open_count(http: httpx.AsyncClient) -> float:
 
 
 async def bench(server_url: str, subscribers: int, posts: int) -> None:
-    name = f"hdnd_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(**connect_params(server_url))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    db_url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    async with scratch_database(server_url) as db_url:
+        await run(db_url, subscribers, posts)
+
+
+async def run(db_url: str, subscribers: int, posts: int) -> None:
     process: asyncio.subprocess.Process | None = None
     try:
         group, leader = await prepare(db_url)
@@ -170,14 +164,7 @@ async def bench(server_url: str, subscribers: int, posts: int) -> None:
             stderr=asyncio.subprocess.DEVNULL,
         )
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-            async with asyncio.timeout(90):
-                while True:
-                    try:
-                        if (await http.get("/readyz")).status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        pass
-                    await asyncio.sleep(0.2)
+            await wait_ready(http, 90)
 
             reader = issue_token(settings, "bench-staff")
             subs = await asyncio.gather(
@@ -237,8 +224,6 @@ async def bench(server_url: str, subscribers: int, posts: int) -> None:
         if process is not None and process.returncode is None:
             process.terminate()
             await process.wait()
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 def main() -> None:
