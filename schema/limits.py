@@ -36,8 +36,8 @@ from strawberry.types import ExecutionContext
 from db.availability import UNAVAILABLE_MESSAGE, database_unavailable
 from db.pagination import MAX_PAGE
 from schema.context import OperationClock
-from schema.cost import KEY_CHARS, QueryCost, Remembered
 from schema.deadlines import SubscriptionsOutliveTheDeadline
+from schema.query_cost import KEY_CHARS, QueryCost, Remembered
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

@@ -10,7 +10,7 @@ from typing import Protocol
 import strawberry
 
 from schema.context import LOCAL_ZONE, Info
-from schema.cost import COST_KEY
+from schema.query_cost import COST_KEY
 
 
 class Budget(Protocol):

@@ -13,12 +13,11 @@ from schema.cost import (
     COUNT_WEIGHT,
     DEFAULT_MAX_COST,
     SEARCH_WEIGHT,
-    Remembered,
     document_cost,
-    remembered_cost,
     undeclared_lists,
 )
 from schema.limits import MAX_FIELDS
+from schema.query_cost import Remembered, remembered_cost
 from tests.api.helpers import app_with, counter
 from tests.conftest import StatementCounter, bearer
 
